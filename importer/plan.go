@@ -1,0 +1,285 @@
+// Package importer turns Fitbit records into a plan of writes, one calendar
+// day at a time, and replays a plan against Garmin exactly once: with a
+// shared rate limit, retries, and reconciliation of writes whose outcome is
+// unknown, all recorded in the state journal.
+//
+// It knows nothing of HTTP or of file formats.
+package importer
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"iter"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"fitbit2garmin/fitbit"
+)
+
+// Kinds of data the importer knows.
+const (
+	KindWater = "water"
+)
+
+// Grouping modes.
+const (
+	// GroupDay sends one request carrying a day's total: Garmin keeps daily
+	// totals only, so this is the polite default.
+	GroupDay = "day"
+	// GroupEntry replays each logged drink as its own request.
+	GroupEntry = "entry"
+)
+
+// MaxRequestML is the largest amount one hydration request may carry
+// (python-garminconnect refuses more; so does the fake). Larger day totals
+// are split into several requests.
+const MaxRequestML = 10000.0
+
+// MaxEntryML is the largest single drink accepted: above it an entry is
+// treated as invalid input (10 litres in one go is a typo, not a drink).
+const MaxEntryML = 10000.0
+
+// DefaultTime is the local time of day used for entries that have none
+// (fitbit.com Data Export day totals, Web API dumps): noon keeps the entry
+// well inside its calendar day, away from midnight and from the hours at
+// which daylight-saving time changes.
+const DefaultTime = "12:00:00"
+
+// Skip reasons counted in a plan.
+const (
+	SkipZero     = "zero amount"
+	SkipNegative = "negative amount"
+	SkipSince    = "before --since"
+	SkipUntil    = "after --until"
+	SkipInvalid  = "invalid (--skip-invalid)"
+)
+
+// PlanOptions shape a plan.
+type PlanOptions struct {
+	Group string // GroupDay (default) or GroupEntry
+	Since string // YYYY-MM-DD, inclusive; "" for no bound
+	Until string // YYYY-MM-DD, inclusive; "" for no bound
+	// SkipInvalid reports invalid records and plans the rest instead of
+	// failing the whole plan.
+	SkipInvalid bool
+}
+
+// Op is one planned write to Garmin.
+type Op struct {
+	// ID is stable: derived from the op's content (kind, date, position in
+	// the day, amount, timestamp), so the same export always yields the same ids.
+	ID   string  `json:"id"`
+	Kind string  `json:"kind"`
+	Date string  `json:"date"`
+	Seq  int     `json:"seq"`
+	Time string  `json:"timestampLocal"` // 2006-01-02T15:04:05.000
+	ML   float64 `json:"ml"`
+}
+
+// Day is the plan for one calendar day.
+type Day struct {
+	Date    string  `json:"date"`
+	Entries int     `json:"entries"`
+	ML      float64 `json:"ml"`
+	Ops     []Op    `json:"ops"`
+}
+
+// Plan is what an import would send, day by day, and what it left out.
+type Plan struct {
+	Kind     string         `json:"kind"`
+	Group    string         `json:"group"`
+	Days     []Day          `json:"days"`
+	Skipped  map[string]int `json:"skipped"`  // entries left out, by reason
+	Problems []error        `json:"-"`        // invalid records (fatal unless SkipInvalid)
+	Entries  int            `json:"entries"`  // entries planned
+	ML       float64        `json:"ml"`       // millilitres planned
+	Requests int            `json:"requests"` // write requests planned
+}
+
+// ProblemError is returned by BuildPlan when records were invalid and
+// SkipInvalid was not set: every problem found, not only the first.
+type ProblemError struct {
+	Problems []error
+}
+
+func (e *ProblemError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d invalid record(s) in the export; nothing was sent:", len(e.Problems))
+	for _, p := range e.Problems {
+		b.WriteString("\n  ")
+		b.WriteString(p.Error())
+	}
+	b.WriteString("\nFix the file(s), or run again with --skip-invalid to import the rest.")
+	return b.String()
+}
+
+// InvalidRecordError says why a well-formed record cannot be imported.
+type InvalidRecordError struct {
+	Source fitbit.Source
+	Reason string
+}
+
+func (e *InvalidRecordError) Error() string { return e.Source.String() + ": " + e.Reason }
+
+// BuildPlan reads water records and groups them into a plan. Records come
+// with their problems (errors) from the fitbit reader; problems and records
+// that cannot be imported stop the plan with a *ProblemError unless
+// opts.SkipInvalid is set, in which case they are counted and left out.
+func BuildPlan(records iter.Seq2[fitbit.Water, error], opts PlanOptions) (*Plan, error) {
+	if opts.Group == "" {
+		opts.Group = GroupDay
+	}
+	if opts.Group != GroupDay && opts.Group != GroupEntry {
+		return nil, fmt.Errorf("group %q: expected day or entry", opts.Group)
+	}
+	for _, d := range []string{opts.Since, opts.Until} {
+		if d != "" && !validDate(d) {
+			return nil, fmt.Errorf("date %q: expected YYYY-MM-DD", d)
+		}
+	}
+	p := &Plan{Kind: KindWater, Group: opts.Group, Skipped: map[string]int{}}
+	byDate := map[string][]fitbit.Water{}
+	for rec, err := range records {
+		if err != nil {
+			p.Problems = append(p.Problems, err)
+			continue
+		}
+		switch {
+		case !validDate(rec.Date):
+			p.Problems = append(p.Problems, &InvalidRecordError{rec.Source, fmt.Sprintf("date %q: expected YYYY-MM-DD", rec.Date)})
+			continue
+		case rec.Time != "" && !validClock(rec.Time):
+			p.Problems = append(p.Problems, &InvalidRecordError{rec.Source, fmt.Sprintf("time %q: expected HH:MM:SS", rec.Time)})
+			continue
+		case math.IsNaN(rec.ML) || math.IsInf(rec.ML, 0):
+			p.Problems = append(p.Problems, &InvalidRecordError{rec.Source, "amount is not a number"})
+			continue
+		case rec.ML == 0:
+			p.Skipped[SkipZero]++
+			continue
+		case rec.ML < 0:
+			p.Skipped[SkipNegative]++
+			continue
+		case !rec.DayTotal && rec.ML > MaxEntryML:
+			p.Problems = append(p.Problems, &InvalidRecordError{rec.Source,
+				fmt.Sprintf("%.0f ml in one entry: expected at most %.0f ml (10 litres)", rec.ML, MaxEntryML)})
+			continue
+		case opts.Since != "" && rec.Date < opts.Since:
+			p.Skipped[SkipSince]++
+			continue
+		case opts.Until != "" && rec.Date > opts.Until:
+			p.Skipped[SkipUntil]++
+			continue
+		}
+		byDate[rec.Date] = append(byDate[rec.Date], rec)
+	}
+	if len(p.Problems) > 0 {
+		if !opts.SkipInvalid {
+			return p, &ProblemError{Problems: p.Problems}
+		}
+		p.Skipped[SkipInvalid] += len(p.Problems)
+	}
+	dates := make([]string, 0, len(byDate))
+	for d := range byDate {
+		dates = append(dates, d)
+	}
+	sort.Strings(dates)
+	for _, date := range dates {
+		recs := byDate[date]
+		// Sort drinks by time so the plan does not depend on file order;
+		// ties keep reading order, which is deterministic.
+		sort.SliceStable(recs, func(i, j int) bool { return clockOf(recs[i]) < clockOf(recs[j]) })
+		day := Day{Date: date, Entries: len(recs)}
+		var amounts []float64
+		var times []string
+		if opts.Group == GroupEntry {
+			for _, r := range recs {
+				amounts = append(amounts, r.ML)
+				times = append(times, clockOf(r))
+			}
+		} else {
+			total := 0.0
+			for _, r := range recs {
+				total += r.ML
+			}
+			// The day's request is stamped with its last drink's time.
+			amounts = append(amounts, total)
+			times = append(times, clockOf(recs[len(recs)-1]))
+		}
+		for i, amt := range amounts {
+			for _, part := range splitML(amt) {
+				op := Op{Kind: KindWater, Date: date, Seq: len(day.Ops), Time: date + "T" + times[i] + ".000", ML: part}
+				op.ID = opID(op)
+				day.Ops = append(day.Ops, op)
+				day.ML += part
+			}
+		}
+		day.ML = roundML(day.ML)
+		p.Days = append(p.Days, day)
+		p.Entries += day.Entries
+		p.ML += day.ML
+		p.Requests += len(day.Ops)
+	}
+	p.ML = roundML(p.ML)
+	return p, nil
+}
+
+// clockOf is the local time of day a record is stamped with.
+func clockOf(r fitbit.Water) string {
+	if r.Time == "" {
+		return DefaultTime
+	}
+	return r.Time
+}
+
+// splitML cuts an amount into requests of at most MaxRequestML, the
+// remainder last, so each part is accepted by Garmin.
+func splitML(ml float64) []float64 {
+	ml = roundML(ml)
+	var parts []float64
+	for ml > MaxRequestML {
+		parts = append(parts, MaxRequestML)
+		ml = roundML(ml - MaxRequestML)
+	}
+	return append(parts, ml)
+}
+
+// roundML rounds to a thousandth of a millilitre, below anything Garmin
+// shows, so sums of converted fl oz compare equal on every run.
+func roundML(ml float64) float64 { return math.Round(ml*1000) / 1000 }
+
+// opID derives an op's id from its content.
+func opID(op Op) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s|%s|%d|%.3f|%s", op.Kind, op.Date, op.Seq, op.ML, op.Time)
+	return hex.EncodeToString(h.Sum(nil)[:8])
+}
+
+func validDate(s string) bool {
+	_, err := time.Parse(time.DateOnly, s)
+	return err == nil
+}
+
+func validClock(s string) bool {
+	_, err := time.Parse(time.TimeOnly, s)
+	return err == nil
+}
+
+// First and Last return the plan's first and last dates ("" when empty).
+func (p *Plan) First() string {
+	if len(p.Days) == 0 {
+		return ""
+	}
+	return p.Days[0].Date
+}
+
+// Last returns the plan's last date ("" when empty).
+func (p *Plan) Last() string {
+	if len(p.Days) == 0 {
+		return ""
+	}
+	return p.Days[len(p.Days)-1].Date
+}

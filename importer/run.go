@@ -1,0 +1,750 @@
+package importer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"fitbit2garmin/garmin"
+	"fitbit2garmin/state"
+)
+
+// Policies for days that already hold water on Garmin which this tool did not put there.
+const (
+	// ExistingSkip leaves such a day alone and reports it (the default).
+	ExistingSkip = "skip"
+	// ExistingAdd adds the export's water on top of what is there.
+	ExistingAdd = "add"
+	// ExistingTopUp adds only what is missing to reach the export's total.
+	ExistingTopUp = "top-up"
+)
+
+// Skip reasons for whole days during a run.
+const (
+	DaySkipExisting = "existing data on Garmin (--existing skip)"
+	DaySkipComplete = "already at or above the export's total (--existing top-up)"
+	DaySkipConflict = "conflicted earlier"
+	DaySkipNothing  = "nothing this tool added"
+)
+
+// WaterAPI is what the runner needs of Garmin for water. Totals are in ml;
+// a day with nothing logged has total 0.
+type WaterAPI interface {
+	// HydrationRange returns the daily totals from start to end inclusive
+	// (days without water may be missing from the map).
+	HydrationRange(ctx context.Context, start, end string) (map[string]float64, error)
+	// HydrationDay returns one day's total.
+	HydrationDay(ctx context.Context, date string) (float64, error)
+	// LogWater adds ml to the day and returns the day's new total.
+	LogWater(ctx context.Context, date, timestampLocal string, ml float64) (float64, error)
+}
+
+// Journal is where the runner records every step before and after it happens.
+type Journal interface {
+	Append(evs ...state.Event) error
+	Events() []state.Event
+}
+
+// Progress is reported after every op settles.
+type Progress struct {
+	OpsDone  int     // ops done, including those done by earlier runs
+	OpsTotal int     // ops this run is responsible for
+	ML       float64 // millilitres written (or taken back) by this run
+	Requests int     // HTTP requests made by this run
+}
+
+// Runner replays plans (and undoes them) against Garmin, exactly once.
+// The zero value is not usable: set API, Journal and Limiter.
+type Runner struct {
+	API     WaterAPI
+	Journal Journal
+	// Limiter is shared by every call to Garmin (the API client waits on it
+	// too); the runner lowers its rate after a 429.
+	Limiter *rate.Limiter
+	// Workers is how many days are worked on at once (default 1). Workers
+	// only hide latency: the rate is the limiter's.
+	Workers int
+	// Existing is the policy for days with water not put there by this tool.
+	Existing string
+	// MaxFailures is how many failures in a row stop the run (default 8).
+	MaxFailures int
+	// MinRate is the floor under which a 429 no longer lowers the rate.
+	MinRate rate.Limit
+	// Sleep waits, or returns early with ctx's error. Default: a timer.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Rand is used for backoff jitter. Default: a fixed-seed source.
+	Rand *rand.Rand
+	// Now reads the clock. Default: time.Now.
+	Now func() time.Time
+	// Progress, if set, is called after each op settles (from several goroutines, one at a time).
+	Progress func(Progress)
+
+	mu          sync.Mutex // guards the fields below and Rand
+	result      *Result
+	progress    Progress
+	failures    int
+	lastFailure error
+	stopErr     error
+	stop        context.CancelFunc
+	requests    atomic.Int64
+	windows     map[string]*window
+}
+
+// Result is what a run did.
+type Result struct {
+	Run          string         `json:"run"`
+	Days         int            `json:"days"`         // days in the plan (or journal, for undo)
+	DaysDone     int            `json:"days_done"`    // days fully written by now
+	DaysEarlier  int            `json:"days_earlier"` // of those, done by an earlier run
+	DaysSkipped  map[string]int `json:"days_skipped"` // days left alone, by reason
+	OpsTotal     int            `json:"ops_total"`    // write requests the days needed
+	OpsDone      int            `json:"ops_done"`     // done by now (all runs)
+	OpsSent      int            `json:"ops_sent"`     // writes sent by this run
+	Reconciled   int            `json:"reconciled"`   // uncertain writes settled by reading back
+	ML           float64        `json:"ml"`           // millilitres written by this run (negative for undo)
+	Requests     int            `json:"requests"`     // HTTP requests by this run, reads included
+	Conflicts    []Conflict     `json:"conflicts"`    // days that fit no expectation
+	Failures     []Failure      `json:"failures"`     // ops Garmin rejected
+	Elapsed      time.Duration  `json:"elapsed_ns"`   // wall time of the run
+	FinalRate    float64        `json:"final_rate"`   // limiter rate at the end (lowered after 429s)
+	Interrupted  bool           `json:"interrupted"`  // stopped by Ctrl-C (or the context)
+	StopReason   string         `json:"stop_reason,omitempty"`
+	AchievedRate float64        `json:"achieved_rate"` // requests per second
+}
+
+// Conflict is a day whose total on Garmin fits neither outcome of an
+// uncertain write: someone else wrote to it. It is reported, never guessed.
+type Conflict struct {
+	Date string    `json:"date"`
+	Got  float64   `json:"got_ml"`
+	Want []float64 `json:"want_ml"`
+}
+
+// Failure is an op Garmin rejected.
+type Failure struct {
+	Date string `json:"date"`
+	Op   string `json:"op"`
+	Err  string `json:"error"`
+}
+
+// StopError says why a run stopped before its end. The journal is
+// consistent: running again resumes.
+type StopError struct {
+	Reason string // "rate limited", "not authorized", "too many failures"
+	Err    error
+}
+
+func (e *StopError) Error() string {
+	return fmt.Sprintf("stopped: %s after %v (state saved; run the same command again to resume)", e.Reason, e.Err)
+}
+
+func (e *StopError) Unwrap() error { return e.Err }
+
+// ErrInterrupted is returned when the context was cancelled (Ctrl-C): ops in
+// flight were settled or recorded as uncertain, and the journal is consistent.
+var ErrInterrupted = errors.New("interrupted (state saved; run the same command again to resume)")
+
+func (r *Runner) init() {
+	if r.Workers < 1 {
+		r.Workers = 1
+	}
+	if r.Existing == "" {
+		r.Existing = ExistingSkip
+	}
+	if r.MaxFailures < 1 {
+		r.MaxFailures = 8
+	}
+	if r.MinRate <= 0 {
+		r.MinRate = 0.05
+	}
+	if r.Sleep == nil {
+		r.Sleep = sleepCtx
+	}
+	if r.Rand == nil {
+		r.Rand = rand.New(rand.NewPCG(1, 2))
+	}
+	if r.Now == nil {
+		r.Now = time.Now
+	}
+	r.windows = map[string]*window{}
+	r.failures = 0
+	r.stopErr = nil
+	r.requests.Store(0)
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// dayJob is one day to work on: how to decide its block if the journal has
+// none yet, and the block itself once decided.
+type dayJob struct {
+	key    dayKey
+	ops    int                                               // ops the day is expected to need, for progress
+	decide func(ctx context.Context) (*block, string, error) // nil block + reason = skip
+	b      *block
+}
+
+// Import replays plan against Garmin. It resumes from the journal: days done
+// are skipped, uncertain writes are reconciled by reading the day back, and
+// nothing is sent twice.
+func (r *Runner) Import(ctx context.Context, plan *Plan) (*Result, error) {
+	r.init()
+	res := &Result{Run: RunImport, Days: len(plan.Days), DaysSkipped: map[string]int{}}
+	h := replay(r.Journal.Events())
+	var jobs []*dayJob
+	first, last := plan.First(), plan.Last()
+	for _, day := range plan.Days {
+		key := dayKey{plan.Kind, day.Date}
+		dh := h.days[key]
+		if dh != nil && dh.current != nil {
+			b := dh.current
+			switch {
+			case b.Conflict != nil:
+				res.DaysSkipped[DaySkipConflict]++
+				res.Conflicts = append(res.Conflicts, conflictOf(day.Date, b.Conflict))
+				continue
+			case b.Run == RunImport:
+				res.OpsTotal += len(b.Ops)
+				if b.complete() {
+					res.DaysDone++
+					res.DaysEarlier++
+					res.OpsDone += len(b.Ops)
+					continue
+				}
+				jobs = append(jobs, &dayJob{key: key, b: b})
+				continue
+			case b.Run == RunUndo && !b.complete():
+				// An undo is half done: finish it with `undo` first.
+				res.DaysSkipped["undo in progress (run undo again to finish it)"]++
+				continue
+			}
+			// A finished undo: the day is imported afresh below.
+		}
+		res.OpsTotal += len(day.Ops)
+		day := day
+		jobs = append(jobs, &dayJob{key: key, ops: len(day.Ops), decide: func(ctx context.Context) (*block, string, error) {
+			return r.decideImport(ctx, plan.Kind, day, first, last)
+		}})
+	}
+	return r.run(ctx, res, jobs)
+}
+
+// decideImport reads the day's existing total and applies the --existing policy.
+func (r *Runner) decideImport(ctx context.Context, kind string, day Day, first, last string) (*block, string, error) {
+	existing, err := r.windowTotal(ctx, day.Date, first, last)
+	if err != nil {
+		return nil, "", err
+	}
+	b := &block{Run: RunImport, Mode: ExistingAdd, Base: existing, Last: existing, Status: map[string]string{}}
+	ops := day.Ops
+	if existing > 0 {
+		switch r.Existing {
+		case ExistingSkip:
+			return nil, DaySkipExisting, nil
+		case ExistingTopUp:
+			missing := roundML(day.ML - existing)
+			if missing < 1 {
+				return nil, DaySkipComplete, nil
+			}
+			b.Mode = ExistingTopUp
+			ops = nil
+			t := day.Ops[len(day.Ops)-1].Time
+			for i, part := range splitML(missing) {
+				op := Op{Kind: kind + "-top-up", Date: day.Date, Seq: i, Time: t, ML: part}
+				op.ID = opID(op)
+				ops = append(ops, op)
+			}
+		}
+	}
+	for _, op := range ops {
+		b.Ops = append(b.Ops, state.Op{ID: op.ID, Amount: op.ML, Time: op.Time})
+	}
+	return b, "", nil
+}
+
+// Undo takes back what the journal says this tool added to each day, with
+// negative writes recorded in the journal like any other.
+func (r *Runner) Undo(ctx context.Context, kind string) (*Result, error) {
+	r.init()
+	res := &Result{Run: RunUndo, DaysSkipped: map[string]int{}}
+	h := replay(r.Journal.Events())
+	var dates []string
+	for k, dh := range h.days {
+		if k.Kind == kind && dh.imports != nil {
+			dates = append(dates, k.Date)
+		}
+	}
+	sort.Strings(dates)
+	var jobs []*dayJob
+	first, last := "", ""
+	if len(dates) > 0 {
+		first, last = dates[0], dates[len(dates)-1]
+	}
+	for _, date := range dates {
+		key := dayKey{kind, date}
+		dh := h.days[key]
+		res.Days++
+		if dh.current.Run == RunUndo {
+			res.OpsTotal += len(dh.current.Ops)
+			if dh.current.Conflict != nil {
+				res.Conflicts = append(res.Conflicts, conflictOf(date, dh.current.Conflict))
+				res.DaysSkipped[DaySkipConflict]++
+				continue
+			}
+			if dh.current.complete() {
+				res.DaysDone++
+				res.DaysEarlier++
+				res.OpsDone += len(dh.current.Ops)
+				continue
+			}
+			jobs = append(jobs, &dayJob{key: key, b: dh.current})
+			continue
+		}
+		added := dh.imports.doneAmount()
+		if added <= 0 {
+			res.DaysSkipped[DaySkipNothing]++
+			continue
+		}
+		parts := splitML(added)
+		res.OpsTotal += len(parts)
+		imp := dh.imports
+		jobs = append(jobs, &dayJob{key: key, ops: len(parts), decide: func(ctx context.Context) (*block, string, error) {
+			current, err := r.windowTotal(ctx, date, first, last)
+			if err != nil {
+				return nil, "", err
+			}
+			if current < added-0.5 {
+				// Taking back more than the day holds would leave Garmin
+				// below zero: someone removed water by hand.
+				return nil, "", &conflictErr{Conflict{Date: date, Got: current, Want: []float64{added}}}
+			}
+			b := &block{Run: RunUndo, Mode: RunUndo, Base: current, Last: current, Status: map[string]string{}}
+			t := imp.Ops[len(imp.Ops)-1].Time
+			for i, part := range parts {
+				op := Op{Kind: kind + "-undo", Date: date, Seq: i, Time: t, ML: -part}
+				op.ID = opID(op)
+				b.Ops = append(b.Ops, state.Op{ID: op.ID, Amount: -part, Time: t})
+			}
+			return b, "", nil
+		}})
+	}
+	return r.run(ctx, res, jobs)
+}
+
+// conflictErr carries a conflict found while deciding a day.
+type conflictErr struct{ c Conflict }
+
+func (e *conflictErr) Error() string { return fmt.Sprintf("conflict on %s", e.c.Date) }
+
+func conflictOf(date string, ev *state.Event) Conflict {
+	c := Conflict{Date: date, Want: ev.Want}
+	if ev.Total != nil {
+		c.Got = *ev.Total
+	}
+	return c
+}
+
+// run works the jobs with r.Workers goroutines, days in order, ops of a day in order.
+func (r *Runner) run(ctx context.Context, res *Result, jobs []*dayJob) (*Result, error) {
+	start := r.Now()
+	r.result = res
+	r.progress = Progress{OpsDone: res.OpsDone, OpsTotal: res.OpsTotal}
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	r.stop = stop
+	queue := make(chan *dayJob)
+	var wg sync.WaitGroup
+	for range r.Workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for job := range queue {
+				r.workDay(runCtx, job)
+			}
+		}()
+	}
+feed:
+	for _, job := range jobs {
+		select {
+		case queue <- job:
+		case <-runCtx.Done():
+			break feed
+		}
+	}
+	close(queue)
+	wg.Wait()
+
+	res.Elapsed = r.Now().Sub(start)
+	res.Requests = int(r.requests.Load())
+	if s := res.Elapsed.Seconds(); s > 0 {
+		res.AchievedRate = float64(res.Requests) / s
+	}
+	if r.Limiter != nil {
+		res.FinalRate = float64(r.Limiter.Limit())
+	}
+	sort.Slice(res.Conflicts, func(i, j int) bool { return res.Conflicts[i].Date < res.Conflicts[j].Date })
+	sort.Slice(res.Failures, func(i, j int) bool { return res.Failures[i].Date < res.Failures[j].Date })
+	r.mu.Lock()
+	stopErr := r.stopErr
+	r.mu.Unlock()
+	if stopErr != nil {
+		var se *StopError
+		if errors.As(stopErr, &se) {
+			res.StopReason = se.Reason
+		}
+		return res, stopErr
+	}
+	if ctx.Err() != nil {
+		res.Interrupted = true
+		res.StopReason = "interrupted"
+		return res, ErrInterrupted
+	}
+	return res, nil
+}
+
+// fail records a run-stopping error; the first one wins.
+func (r *Runner) fail(err error) {
+	r.mu.Lock()
+	if r.stopErr == nil {
+		r.stopErr = err
+	}
+	r.mu.Unlock()
+	r.stop()
+}
+
+// workDay decides the day if needed, then sends its ops in order.
+func (r *Runner) workDay(ctx context.Context, job *dayJob) {
+	if ctx.Err() != nil {
+		return
+	}
+	b := job.b
+	if b == nil {
+		var reason string
+		var err error
+		b, reason, err = job.decide(ctx)
+		var ce *conflictErr
+		switch {
+		case errors.As(err, &ce):
+			r.record(state.Event{T: state.TypeConflict, Kind: job.key.Kind, Date: job.key.Date, Total: f64(ce.c.Got), Want: ce.c.Want, Reason: "garmin holds less than this tool added"})
+			r.mu.Lock()
+			r.result.Conflicts = append(r.result.Conflicts, ce.c)
+			r.result.OpsTotal -= job.ops
+			r.progress.OpsTotal = r.result.OpsTotal
+			r.mu.Unlock()
+			return
+		case err != nil:
+			r.stopOn(ctx, err)
+			return
+		case b == nil:
+			r.record(state.Event{T: state.TypeSkip, Kind: job.key.Kind, Date: job.key.Date, Reason: reason})
+			r.mu.Lock()
+			r.result.DaysSkipped[reason]++
+			r.result.OpsTotal -= job.ops
+			r.progress.OpsTotal = r.result.OpsTotal
+			r.mu.Unlock()
+			return
+		}
+		if err := r.Journal.Append(state.Event{T: state.TypeBegin, Run: b.Run, Kind: job.key.Kind, Date: job.key.Date, Base: f64(b.Base), Mode: b.Mode, Ops: b.Ops}); err != nil {
+			r.fail(fmt.Errorf("write journal: %w", err))
+			return
+		}
+		if len(b.Ops) != job.ops {
+			r.mu.Lock()
+			r.result.OpsTotal += len(b.Ops) - job.ops
+			r.progress.OpsTotal = r.result.OpsTotal
+			r.mu.Unlock()
+		}
+	}
+	for _, op := range b.Ops {
+		if b.Status[op.ID] == opDone {
+			continue
+		}
+		if !r.settleOp(ctx, job.key, b, op) {
+			return
+		}
+	}
+	r.mu.Lock()
+	if b.complete() {
+		r.result.DaysDone++
+	}
+	r.mu.Unlock()
+}
+
+// settleOp brings one op to done (or failed). It returns false when the day
+// must stop here: a conflict, the run stopping, or an interruption.
+func (r *Runner) settleOp(ctx context.Context, key dayKey, b *block, op state.Op) bool {
+	ev := func(t string) state.Event {
+		return state.Event{T: t, Kind: key.Kind, Date: key.Date, Op: op.ID}
+	}
+	for {
+		if b.Status[op.ID] == opSent {
+			landed, total, ok := r.reconcile(ctx, key, b, op)
+			if !ok {
+				return false
+			}
+			if landed {
+				e := ev(state.TypeDone)
+				e.Total = f64(total)
+				e.Reason = "reconciled"
+				if !r.markDone(b, op, e, total, true) {
+					return false
+				}
+				return true
+			}
+			e := ev(state.TypeNotSent)
+			e.Reason = "reconciled"
+			if err := r.Journal.Append(e); err != nil {
+				r.fail(fmt.Errorf("write journal: %w", err))
+				return false
+			}
+			b.Status[op.ID] = opPending
+		}
+		if ctx.Err() != nil {
+			return false
+		}
+		if err := r.Journal.Append(ev(state.TypeSent)); err != nil {
+			r.fail(fmt.Errorf("write journal: %w", err))
+			return false
+		}
+		b.Status[op.ID] = opSent
+		// The request itself is not cut by Ctrl-C: it settles, so the
+		// journal can say done rather than uncertain.
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+		r.requests.Add(1)
+		total, err := r.API.LogWater(wctx, key.Date, op.Time, op.Amount)
+		cancel()
+		switch {
+		case err == nil:
+			r.succeeded()
+			e := ev(state.TypeDone)
+			e.Total = f64(total)
+			return r.markDone(b, op, e, total, false)
+		case errors.Is(err, garmin.ErrOutcomeUnknown):
+			r.failed(err)
+			if r.tooMany() {
+				r.fail(&StopError{Reason: "too many failures", Err: err})
+				return false
+			}
+			// Loop: reconcile by reading the day back.
+		default:
+			// The request did not land: rate limited, rejected, or never sent.
+			e := ev(state.TypeNotSent)
+			e.Err = err.Error()
+			var apiErr *garmin.APIError
+			if errors.As(err, &apiErr) && apiErr.Status >= 400 && apiErr.Status < 500 {
+				e.T = state.TypeFailed
+			}
+			if jerr := r.Journal.Append(e); jerr != nil {
+				r.fail(fmt.Errorf("write journal: %w", jerr))
+				return false
+			}
+			b.Status[op.ID] = opPending
+			if e.T == state.TypeFailed {
+				b.Status[op.ID] = opFailed
+				r.mu.Lock()
+				r.result.Failures = append(r.result.Failures, Failure{Date: key.Date, Op: op.ID, Err: err.Error()})
+				r.mu.Unlock()
+				r.failed(err)
+				return true // next op of the day; a rejected add changed nothing
+			}
+			if !r.retryAfter(ctx, err) {
+				return false
+			}
+		}
+	}
+}
+
+// markDone journals an op as done and updates the counters.
+func (r *Runner) markDone(b *block, op state.Op, e state.Event, total float64, reconciled bool) bool {
+	if err := r.Journal.Append(e); err != nil {
+		r.fail(fmt.Errorf("write journal: %w", err))
+		return false
+	}
+	b.Status[op.ID] = opDone
+	b.Last = total
+	r.mu.Lock()
+	r.result.OpsDone++
+	r.result.OpsSent++
+	r.result.ML = roundML(r.result.ML + op.Amount)
+	if reconciled {
+		r.result.Reconciled++
+	}
+	r.progress.OpsDone = r.result.OpsDone
+	r.progress.ML = r.result.ML
+	r.progress.Requests = int(r.requests.Load())
+	p := r.progress
+	if r.Progress != nil {
+		r.Progress(p)
+	}
+	r.mu.Unlock()
+	return true
+}
+
+// reconcile reads the day back to learn whether an uncertain op landed.
+// ok is false when the day must stop (conflict, or the run stopping).
+func (r *Runner) reconcile(ctx context.Context, key dayKey, b *block, op state.Op) (landed bool, total float64, ok bool) {
+	total, err := r.read(ctx, func(ctx context.Context) (float64, error) {
+		return r.API.HydrationDay(ctx, key.Date)
+	})
+	if err != nil {
+		r.stopOn(ctx, err)
+		return false, 0, false
+	}
+	with := roundML(b.Last + op.Amount)
+	switch {
+	case near(total, with, op.Amount):
+		return true, total, true
+	case near(total, b.Last, op.Amount):
+		return false, total, true
+	}
+	c := Conflict{Date: key.Date, Got: total, Want: []float64{b.Last, with}}
+	e := state.Event{T: state.TypeConflict, Kind: key.Kind, Date: key.Date, Op: op.ID, Total: f64(total), Want: c.Want,
+		Reason: "day total fits neither outcome of an uncertain write"}
+	if err := r.Journal.Append(e); err != nil {
+		r.fail(fmt.Errorf("write journal: %w", err))
+		return false, 0, false
+	}
+	b.Conflict = &e
+	r.mu.Lock()
+	r.result.Conflicts = append(r.result.Conflicts, c)
+	r.mu.Unlock()
+	return false, 0, false
+}
+
+// read runs a read with retries: 429 and transient errors back off and try
+// again; auth errors stop the run.
+func (r *Runner) read(ctx context.Context, call func(context.Context) (float64, error)) (float64, error) {
+	for {
+		r.requests.Add(1)
+		v, err := call(ctx)
+		if err == nil {
+			r.succeeded()
+			return v, nil
+		}
+		if !r.retryAfter(ctx, err) {
+			return 0, err
+		}
+	}
+}
+
+// retryAfter decides whether a failed call may be tried again and waits
+// before it: it returns false (having stopped the run where needed) when it may not.
+func (r *Runner) retryAfter(ctx context.Context, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	if errors.Is(err, garmin.ErrUnauthorized) {
+		r.fail(&StopError{Reason: "not authorized", Err: err})
+		return false
+	}
+	var apiErr *garmin.APIError
+	if errors.As(err, &apiErr) && apiErr.Status >= 400 && apiErr.Status < 500 {
+		r.fail(&StopError{Reason: "request rejected", Err: err})
+		return false
+	}
+	n := r.failed(err)
+	if r.tooMany() {
+		reason := "too many failures"
+		var rl *garmin.RateLimitError
+		if errors.As(err, &rl) {
+			reason = "rate limited"
+		}
+		r.fail(&StopError{Reason: reason, Err: err})
+		return false
+	}
+	var wait time.Duration
+	var rl *garmin.RateLimitError
+	if errors.As(err, &rl) {
+		r.lowerRate()
+		wait = rl.RetryAfter
+	}
+	if wait <= 0 {
+		wait = r.backoff(n)
+	}
+	return r.Sleep(ctx, wait) == nil
+}
+
+// backoff is exponential with full jitter: 1 s, 2 s, 4 s ... capped at 2 minutes.
+func (r *Runner) backoff(n int) time.Duration {
+	max := time.Second << min(n-1, 7)
+	if max > 2*time.Minute {
+		max = 2 * time.Minute
+	}
+	r.mu.Lock()
+	d := max/2 + time.Duration(r.Rand.Int64N(int64(max/2)+1))
+	r.mu.Unlock()
+	return d
+}
+
+// lowerRate halves the shared limiter's rate for the rest of the run.
+func (r *Runner) lowerRate() {
+	if r.Limiter == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	l := r.Limiter.Limit() / 2
+	if l < r.MinRate {
+		l = r.MinRate
+	}
+	r.Limiter.SetLimit(l)
+}
+
+func (r *Runner) failed(err error) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.failures++
+	r.lastFailure = err
+	return r.failures
+}
+
+func (r *Runner) succeeded() {
+	r.mu.Lock()
+	r.failures = 0
+	r.mu.Unlock()
+}
+
+func (r *Runner) tooMany() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.failures >= r.MaxFailures
+}
+
+// stopOn stops the run for an error that retryAfter has not already handled.
+func (r *Runner) stopOn(ctx context.Context, err error) {
+	if ctx.Err() != nil {
+		return
+	}
+	r.mu.Lock()
+	already := r.stopErr != nil
+	r.mu.Unlock()
+	if already {
+		return
+	}
+	var se *StopError
+	if !errors.As(err, &se) {
+		err = &StopError{Reason: "error", Err: err}
+	}
+	r.fail(err)
+}
+
+func (r *Runner) record(ev state.Event) {
+	if err := r.Journal.Append(ev); err != nil {
+		r.fail(fmt.Errorf("write journal: %w", err))
+	}
+}
