@@ -445,4 +445,3 @@ func TestAddAccount(t *testing.T) {
 		t.Error("SetTotal accepted a bad date")
 	}
 }
-
