@@ -1,0 +1,354 @@
+package fitbit
+
+import (
+	"archive/zip"
+	"cmp"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// kind is what a file of an export holds, decided from its name (or, for a
+// loose .csv outside a Takeout tree, from its first line).
+type kind int
+
+const (
+	kindOther      kind = iota
+	kindDataExport      // fitbit.com Data Export CSV (sectioned)
+	kindHydration       // Takeout Physical Activity_GoogleData/hydration_log*.csv
+	kindGeneric         // date,time,amount,unit
+	kindUnknownCSV      // a .csv given by itself whose header is not understood
+	kindProfile         // Takeout Your Profile/Profile.csv
+	kindReadme          // hydration_log_readme.txt
+)
+
+// root is one folder or one zip, seen as an fs.FS so both are read alike.
+type root struct {
+	fsys   fs.FS
+	closer io.Closer
+	// file is the path as the user knows it: the folder, or the .zip.
+	file  string
+	isZip bool
+	// single is set when the user named one file: file is that file.
+	single bool
+}
+
+// file is one relevant file of the export.
+type file struct {
+	root *root
+	// name is the path inside root.fsys.
+	name string
+	// rel is the path relative to what the user gave (a zip entry, a path
+	// inside a folder, a file's base name): the same file has the same rel
+	// whether the export is read as a zip or unzipped.
+	rel  string
+	kind kind
+}
+
+func (f file) source() Source {
+	if f.root.isZip {
+		return Source{File: f.root.file, Entry: f.name}
+	}
+	if f.root.single {
+		return Source{File: f.root.file}
+	}
+	return Source{File: filepath.Join(f.root.file, filepath.FromSlash(f.name))}
+}
+
+func (f file) open() (fs.File, error) { return f.root.fsys.Open(f.name) }
+
+// Export is an opened Fitbit export: one or more folders, zips and CSV
+// files read as one. It holds open zip files until Close.
+type Export struct {
+	roots    []*root
+	water    []file
+	profiles []file
+	// readmes maps the relative folder of a readme to the file, so that a
+	// hydration log finds the readme of its folder even in another part of a
+	// split Takeout.
+	readmes map[string]file
+}
+
+// Open finds the files of an export. Each path is a folder (read
+// recursively; any .zip inside it, such as the parts of a split Takeout, is
+// read in place too), a .zip as downloaded, or a single .csv. Only names are
+// listed to find the relevant files: the many other files of a Takeout are
+// never opened. It fails with an *Error when a path is missing or unreadable,
+// a zip is damaged, a folder is empty, or no water log is found anywhere.
+func Open(paths ...string) (*Export, error) {
+	e := &Export{readmes: map[string]file{}}
+	var seen seenFiles
+	if len(paths) == 0 {
+		return nil, &Error{Found: "no export given", Expected: "a folder, a .zip or a .csv", Err: ErrUnsupported}
+	}
+	for _, p := range paths {
+		if err := e.add(p, &seen); err != nil {
+			e.Close()
+			return nil, err
+		}
+	}
+	if len(e.water) == 0 {
+		e.Close()
+		return nil, &Error{
+			Source:   Source{File: strings.Join(paths, ", ")},
+			Found:    seen.String(),
+			Expected: "hydration_log*.csv in a Takeout, fitbit_export_*.csv, or a CSV with header date,time,amount,unit",
+			Hint:     "check that the export includes water (Takeout: Fitbit > Physical Activity; fitbit.com: Food Log)",
+			Err:      ErrNoWater,
+		}
+	}
+	bySource := func(a, b file) int { return compareSource(a.source(), b.source()) }
+	slices.SortStableFunc(e.water, bySource)
+	slices.SortStableFunc(e.profiles, bySource)
+	return e, nil
+}
+
+func compareSource(a, b Source) int {
+	return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Entry, b.Entry), cmp.Compare(a.Line, b.Line))
+}
+
+// Close releases the open zip files.
+func (e *Export) Close() error {
+	var errs []error
+	for _, r := range e.roots {
+		if r.closer != nil {
+			errs = append(errs, r.closer.Close())
+		}
+	}
+	e.roots = nil
+	return errors.Join(errs...)
+}
+
+// WaterFiles lists the files water is read from, in the order Water reads them.
+func (e *Export) WaterFiles() []Source {
+	out := make([]Source, len(e.water))
+	for i, f := range e.water {
+		out[i] = f.source()
+	}
+	return out
+}
+
+const expectExport = "a Fitbit export: a folder, a .zip as downloaded, or a .csv"
+
+func (e *Export) add(p string, seen *seenFiles) error {
+	st, err := os.Stat(p)
+	if err != nil {
+		found := "cannot be read"
+		if errors.Is(err, fs.ErrNotExist) {
+			found = "no such file or folder"
+		}
+		return &Error{Source: Source{File: p}, Found: found, Expected: expectExport, Err: err}
+	}
+	switch {
+	case st.IsDir():
+		return e.addDir(p, seen)
+	case strings.EqualFold(filepath.Ext(p), ".zip"):
+		return e.addZip(p, seen)
+	case strings.EqualFold(filepath.Ext(p), ".csv"):
+		dir, base := filepath.Split(p)
+		if dir == "" {
+			dir = "."
+		}
+		r := &root{fsys: os.DirFS(dir), file: p, single: true}
+		e.roots = append(e.roots, r)
+		f := file{root: r, name: base, rel: base, kind: classify(base, true)}
+		if f.kind == kindOther {
+			f.kind = sniffKind(f, true)
+		}
+		e.addFile(f, seen)
+		return nil
+	default:
+		return &Error{Source: Source{File: p}, Found: "not a folder, .zip or .csv", Expected: expectExport, Err: ErrUnsupported}
+	}
+}
+
+func (e *Export) addDir(dir string, seen *seenFiles) error {
+	r := &root{fsys: os.DirFS(dir), file: dir}
+	e.roots = append(e.roots, r)
+	n := 0
+	err := fs.WalkDir(r.fsys, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || !d.Type().IsRegular() {
+			return nil
+		}
+		n++
+		if strings.EqualFold(path.Ext(name), ".zip") {
+			return e.addZip(filepath.Join(dir, filepath.FromSlash(name)), seen)
+		}
+		e.addFile(file{root: r, name: name, rel: name, kind: classify(name, false)}, seen)
+		return nil
+	})
+	if err != nil {
+		var fe *Error
+		if errors.As(err, &fe) {
+			return err
+		}
+		return &Error{Source: Source{File: dir}, Found: "cannot list the folder", Expected: expectExport, Err: err}
+	}
+	if n == 0 {
+		return &Error{Source: Source{File: dir}, Found: "the folder is empty", Expected: expectExport, Err: ErrEmpty}
+	}
+	return nil
+}
+
+func (e *Export) addZip(p string, seen *seenFiles) error {
+	zr, err := zip.OpenReader(p)
+	if err != nil {
+		return zipOpenError(p, err)
+	}
+	r := &root{fsys: zr, closer: zr, file: p, isZip: true}
+	e.roots = append(e.roots, r)
+	for _, zf := range zr.File {
+		name := zf.Name
+		if strings.HasSuffix(name, "/") || !fs.ValidPath(name) || zf.FileInfo().IsDir() {
+			continue
+		}
+		e.addFile(file{root: r, name: name, rel: name, kind: classify(name, false)}, seen)
+	}
+	return nil
+}
+
+// addFile records a file in its list; loose CSVs outside a Takeout tree are
+// sniffed by their first line.
+func (e *Export) addFile(f file, seen *seenFiles) {
+	if f.kind == kindOther && looseCSV(f.name) {
+		f.kind = sniffKind(f, false)
+	}
+	seen.add(f.name, f.kind)
+	switch f.kind {
+	case kindDataExport, kindHydration, kindGeneric, kindUnknownCSV:
+		e.water = append(e.water, f)
+	case kindProfile:
+		e.profiles = append(e.profiles, f)
+	case kindReadme:
+		dir := path.Dir(f.rel)
+		if _, dup := e.readmes[dir]; !dup {
+			e.readmes[dir] = f
+		}
+	}
+}
+
+// classify decides a file's kind from its name alone.
+func classify(name string, given bool) kind {
+	base := strings.ToLower(path.Base(name))
+	dir := strings.ToLower(path.Base(path.Dir(name)))
+	switch {
+	case strings.HasPrefix(base, "__macosx") || strings.HasPrefix(base, "._") || strings.Contains(name, "__MACOSX/"):
+		return kindOther
+	case base == "hydration_log_readme.txt" || (strings.HasPrefix(base, "hydration_log") && strings.HasSuffix(base, ".txt") && strings.Contains(base, "readme")):
+		return kindReadme
+	case strings.HasPrefix(base, "hydration_log") && strings.HasSuffix(base, ".csv"):
+		return kindHydration
+	case strings.HasPrefix(base, "fitbit_export") && strings.HasSuffix(base, ".csv"):
+		return kindDataExport
+	case base == "profile.csv" && (dir == "your profile" || given):
+		return kindProfile
+	}
+	return kindOther
+}
+
+// looseCSV reports whether a .csv that classify did not recognise should be
+// sniffed: one that is not inside a Takeout or account-archive tree, where
+// thousands of per-day files live and are known by name.
+func looseCSV(name string) bool {
+	if !strings.EqualFold(path.Ext(name), ".csv") {
+		return false
+	}
+	for _, part := range strings.Split(path.Dir(name), "/") {
+		p := strings.ToLower(part)
+		if p == "takeout" || p == "myfitbitdata" || p == "__macosx" || strings.HasSuffix(p, "_googledata") {
+			return false
+		}
+	}
+	return true
+}
+
+// sniffKind reads the first lines of a CSV to tell a Data Export from a
+// generic or Takeout-style water log. given is true for a .csv the user named
+// directly: an unrecognised one is then kept, to report its header.
+func sniffKind(f file, given bool) kind {
+	unknown := kindOther
+	if given {
+		unknown = kindUnknownCSV
+	}
+	rc, err := f.open()
+	if err != nil {
+		return unknown
+	}
+	defer rc.Close()
+	lr := newLineReader(io.LimitReader(rc, 64<<10))
+	var first, second string
+	for first == "" {
+		if first, err = lr.next(); err != nil {
+			return unknown
+		}
+		first = strings.TrimSpace(first)
+	}
+	second, _ = lr.next()
+	h := splitCSVLine(first)
+	if len(h) == 1 && len(splitCSVLine(second)) > 1 {
+		return kindDataExport
+	}
+	if _, ok := genericColumns(h); ok == nil {
+		return kindGeneric
+	}
+	if _, ok := hydrationColumns(h); ok == nil {
+		return kindHydration
+	}
+	return unknown
+}
+
+// seenFiles counts the files looked at, by extension, for the message
+// given when no water log is found.
+type seenFiles struct {
+	n     int
+	byExt map[string]int
+}
+
+func (s *seenFiles) add(name string, _ kind) {
+	s.n++
+	if s.byExt == nil {
+		s.byExt = map[string]int{}
+	}
+	ext := strings.ToLower(path.Ext(name))
+	if ext == "" {
+		ext = "no extension"
+	}
+	s.byExt[ext]++
+}
+
+func (s *seenFiles) String() string {
+	if s.n == 0 {
+		return "found no files"
+	}
+	exts := make([]string, 0, len(s.byExt))
+	for ext := range s.byExt {
+		exts = append(exts, ext)
+	}
+	sort.Slice(exts, func(i, j int) bool {
+		a, b := s.byExt[exts[i]], s.byExt[exts[j]]
+		return a > b || (a == b && exts[i] < exts[j])
+	})
+	parts := make([]string, 0, len(exts))
+	for i, ext := range exts {
+		if i == 5 {
+			parts = append(parts, "...")
+			break
+		}
+		parts = append(parts, fmt.Sprintf("%d %s", s.byExt[ext], ext))
+	}
+	files := "files"
+	if s.n == 1 {
+		files = "file"
+	}
+	return fmt.Sprintf("found %d %s (%s), none of them water logs", s.n, files, strings.Join(parts, ", "))
+}

@@ -1,0 +1,64 @@
+package fitbit
+
+import "fmt"
+
+// sink passes one file's records and problems to the caller of Water. It
+// stops the file after maxProblems problems, and remembers when the caller
+// stopped the iteration altogether.
+type sink struct {
+	yield    func(Water, error) bool
+	src      Source
+	problems int
+	aborted  bool
+}
+
+func newSink(src Source, yield func(Water, error) bool) *sink {
+	return &sink{yield: yield, src: src}
+}
+
+// at returns the file's source at a line.
+func (s *sink) at(line int) Source {
+	src := s.src
+	src.Line = line
+	return src
+}
+
+// record yields a record; false means stop reading.
+func (s *sink) record(w Water) bool {
+	if !s.yield(w, nil) {
+		s.aborted = true
+		return false
+	}
+	return true
+}
+
+// problem yields an error; false means stop reading this file.
+func (s *sink) problem(e *Error) bool {
+	s.problems++
+	if !s.yield(Water{}, e) {
+		s.aborted = true
+		return false
+	}
+	if s.problems == maxProblems {
+		more := &Error{
+			Source: s.src,
+			Found:  fmt.Sprintf("%d problems, stopped reading this file", maxProblems),
+			Hint:   "is it the file its name says?",
+			Err:    ErrFormat,
+		}
+		if !s.yield(Water{}, more) {
+			s.aborted = true
+		}
+		return false
+	}
+	return true
+}
+
+// fail reports a problem at a line that stops the file.
+func (s *sink) fail(line int, found, expected string, err error) bool {
+	if err == nil {
+		err = ErrFormat
+	}
+	s.problem(&Error{Source: s.at(line), Found: found, Expected: expected, Err: err})
+	return false
+}

@@ -1,0 +1,272 @@
+package fitbit
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+)
+
+// hydCols are the columns of a Takeout hydration log, found by name.
+type hydCols struct {
+	time, amount, unit int // unit is -1 when there is no unit column
+	// headerUnit is a unit named in the amount column's header, or "".
+	headerUnit string
+	n          int
+}
+
+// Preferred names of the time column, in order; other columns whose name
+// holds "time" are taken after these (but not end times or time zones).
+var hydTimeNames = []string{"timestamp", "start time", "start timestamp", "date time", "datetime",
+	"time", "start", "logged at", "log time", "timestamp utc", "time utc", "start time utc", "utc time"}
+
+// isAmountName reports whether a normalised column name names an amount of water.
+func isAmountName(n string) bool {
+	if n == "data source" || n == "unit" || n == "units" {
+		return false
+	}
+	for _, w := range strings.Fields(n) {
+		switch w {
+		case "amount", "volume", "water", "hydration", "liquid", "intake", "quantity", "value", "drink":
+			return true
+		}
+	}
+	// A column named only by its unit: "milliliters", "ml", "fl oz".
+	return headerUnit(n) != "" && len(strings.Fields(n)) <= 2
+}
+
+func isUnitName(n string) bool {
+	return n == "unit" || n == "units" || n == "amount unit" || n == "volume unit" || n == "unit of measure"
+}
+
+const expectHydHeader = `a header with a time column ("timestamp", "start time", ...) holding ` +
+	`UTC ISO-8601 times and an amount column naming its unit ("amount milliliters", "volume ml", ...), e.g. ` +
+	`"timestamp,amount milliliters,data source"`
+
+// hydrationColumns finds the time and amount columns of a Takeout-style
+// header. The unit may still be unknown (headerUnit "" and unit -1): the
+// reader then looks in the readme.
+func hydrationColumns(header []string) (hydCols, error) {
+	c := hydCols{time: -1, amount: -1, unit: -1, n: len(header)}
+	norm := make([]string, len(header))
+	for i, h := range header {
+		norm[i] = normHeader(h)
+	}
+	for _, want := range hydTimeNames {
+		if i := slices.Index(norm, want); i >= 0 {
+			c.time = i
+			break
+		}
+	}
+	if c.time < 0 {
+		for i, n := range norm {
+			w := strings.Fields(n)
+			if (slices.Contains(w, "time") || slices.Contains(w, "timestamp")) &&
+				!slices.Contains(w, "end") && !slices.Contains(w, "zone") {
+				c.time = i
+				break
+			}
+		}
+	}
+	for i, n := range norm {
+		if i != c.time && c.amount < 0 && isAmountName(n) {
+			c.amount = i
+			c.headerUnit = headerUnit(n)
+		}
+		if c.unit < 0 && isUnitName(n) {
+			c.unit = i
+		}
+	}
+	if c.time < 0 || c.amount < 0 {
+		return c, ErrFormat
+	}
+	return c, nil
+}
+
+// readmeUnit finds the unit of the amount column in the text of a Takeout
+// readme: on a line that names the column, else the only volume unit the
+// text mentions. "" when it cannot tell.
+func readmeUnit(text, column string) string {
+	col := normHeader(column)
+	found := map[float64]string{}
+	for _, line := range strings.Split(text, "\n") {
+		n := normHeader(line)
+		if col != "" && (n == col || strings.HasPrefix(n, col+" ") || strings.Contains(n, " "+col+" ")) {
+			if u := headerUnit(strings.TrimPrefix(n, col)); u != "" {
+				return u
+			}
+		}
+		for _, w := range strings.Fields(n) {
+			if w == "l" || w == "oz" {
+				continue // too short to trust in prose
+			}
+			if f, ok := volumeFactor(w); ok {
+				found[f] = w
+			}
+		}
+		if strings.Contains(n, "fl oz") || strings.Contains(n, "fluid ounce") {
+			found[MLPerFlOz] = "fl oz"
+		}
+	}
+	if len(found) == 1 {
+		for _, u := range found {
+			return u
+		}
+	}
+	return ""
+}
+
+// readHydrationLog reads a Takeout hydration_log*.csv: one drink per row,
+// times in UTC turned into loc's calendar date and wall-clock time.
+// readme returns the text of the folder's readme, or "" without one.
+func readHydrationLog(r io.Reader, loc *time.Location, readme func() string, s *sink) {
+	cr := newCSVReader(r)
+	header, err := cr.Read()
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return // an empty file holds no drinks
+		}
+		s.fail(1, fmt.Sprintf("unreadable header: %v", err), expectHydHeader, err)
+		return
+	}
+	header = slices.Clone(header)
+	cols, err := hydrationColumns(header)
+	if err != nil {
+		s.fail(1, "header "+quoteHeader(header), expectHydHeader, err)
+		return
+	}
+	unit := cols.headerUnit
+	if unit == "" && cols.unit < 0 && readme != nil {
+		unit = readmeUnit(readme(), header[cols.amount])
+	}
+	if unit == "" && cols.unit < 0 {
+		s.fail(1, fmt.Sprintf("amount column %q names no unit, and no hydration_log_readme.txt beside it says it", header[cols.amount]),
+			`a unit in the header (e.g. "amount milliliters") or in the readme`, ErrFormat)
+		return
+	}
+	unitName := unit
+	if unitName == "" {
+		unitName = "the row's unit"
+	}
+	need := max(cols.time, cols.amount) + 1
+	readRows(cr, s, func(rec []string, line int) bool {
+		if len(rec) < need {
+			return s.problem(&Error{Source: s.at(line), Found: fmt.Sprintf("%d fields", len(rec)),
+				Expected: fmt.Sprintf("%d fields as in the header %s", cols.n, quoteHeader(header)), Err: ErrFormat})
+		}
+		ts := strings.TrimSpace(rec[cols.time])
+		t, ok := parseUTC(ts)
+		if !ok {
+			return s.problem(&Error{Source: s.at(line), Found: fmt.Sprintf("%s %q", header[cols.time], ts),
+				Expected: "an ISO-8601 time such as 2018-05-28T13:30:12Z", Err: ErrFormat})
+		}
+		rowUnit := unit
+		if cols.unit >= 0 && cols.unit < len(rec) && strings.TrimSpace(rec[cols.unit]) != "" {
+			rowUnit = strings.TrimSpace(rec[cols.unit])
+		}
+		raw := rec[cols.amount]
+		ml, err := parseVolume(raw, rowUnit)
+		if err != nil {
+			return s.problem(amountError(s.at(line), header[cols.amount], raw, unitName, err))
+		}
+		lt := t.In(loc)
+		return s.record(Water{Date: lt.Format(time.DateOnly), Time: lt.Format(time.TimeOnly), ML: ml, Source: s.at(line)})
+	})
+}
+
+// amountError describes an amount that could not be read.
+func amountError(src Source, column, raw, unit string, err error) *Error {
+	expected := "a number of " + unitWord(unit)
+	if errors.Is(err, errNoUnit) {
+		expected = "an amount with a unit"
+	} else if strings.HasPrefix(err.Error(), "unknown unit") {
+		expected = "a unit of ml, l, fl oz or cups"
+	}
+	return &Error{Source: src, Found: fmt.Sprintf("%s %q", column, raw), Expected: expected, Err: fmt.Errorf("%w: %w", ErrFormat, err)}
+}
+
+// unitWord spells a unit for messages.
+func unitWord(u string) string {
+	switch f, _ := volumeFactor(u); f {
+	case 1:
+		return "milliliters"
+	case MLPerLitre:
+		return "liters"
+	case MLPerFlOz:
+		return "fluid ounces"
+	case MLPerCup:
+		return "cups"
+	}
+	return u
+}
+
+// timeLayouts are the ISO-8601 forms accepted; those without a zone are UTC,
+// as every Takeout time is.
+var timeLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02T15:04:05.999999999Z0700",
+	"2006-01-02 15:04:05.999999999Z07:00",
+	"2006-01-02 15:04:05.999999999Z0700",
+	"2006-01-02T15:04Z07:00",
+	"2006-01-02T15:04:05.999999999",
+	"2006-01-02 15:04:05.999999999",
+	"2006-01-02T15:04",
+	"2006-01-02 15:04",
+}
+
+// parseUTC reads an ISO-8601 time; one without a zone is taken as UTC.
+func parseUTC(s string) (time.Time, bool) {
+	s = strings.TrimSuffix(strings.TrimSuffix(s, " UTC"), " GMT")
+	for _, l := range timeLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// newCSVReader returns a lenient reader: rows may have any number of fields.
+func newCSVReader(r io.Reader) *csv.Reader {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.LazyQuotes = true
+	cr.ReuseRecord = true
+	return cr
+}
+
+// readRows calls row for each record after the header with its 1-based
+// line, reporting unreadable records and going on while the reader makes
+// progress. It stops when row returns false.
+func readRows(cr *csv.Reader, s *sink, row func(rec []string, line int) bool) {
+	for {
+		before := cr.InputOffset()
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if !errors.As(err, &pe) {
+				s.fail(0, fmt.Sprintf("read failed: %v", err), "", err)
+				return
+			}
+			if !s.problem(&Error{Source: s.at(pe.StartLine), Found: pe.Err.Error(), Expected: "a CSV row", Err: fmt.Errorf("%w: %w", ErrFormat, err)}) {
+				return
+			}
+			if cr.InputOffset() == before {
+				return
+			}
+			continue
+		}
+		line, _ := cr.FieldPos(0)
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue
+		}
+		if !row(rec, line) {
+			return
+		}
+	}
+}
