@@ -1,0 +1,453 @@
+package state
+
+import (
+	"encoding/json"
+	"strconv"
+	"unicode/utf8"
+)
+
+// decoder turns journal lines into events. A resume reads every line of the
+// journal before the first request goes out, so the common shape of a line
+// (the one Append writes) is decoded by hand, several times faster than
+// encoding/json; any line it is not sure about (escapes, nulls, unknown or
+// repeated keys, odd numbers) goes to encoding/json, whose result is the
+// reference: the fast path must agree with it on every line it accepts
+// (FuzzDecodeLine checks this).
+//
+// The decoder also interns the strings that repeat across lines (dates, op
+// ids), which keeps the memory of a large journal's events small.
+type decoder struct {
+	intern map[string]string
+}
+
+func newDecoder() *decoder {
+	return &decoder{intern: make(map[string]string)}
+}
+
+// decode decodes one line (without its newline).
+func (dc *decoder) decode(line []byte) (Event, error) {
+	if ev, ok := dc.fast(line); ok {
+		return ev, nil
+	}
+	var ev Event
+	if err := json.Unmarshal(line, &ev); err != nil {
+		return Event{}, err
+	}
+	return ev, nil
+}
+
+// Keys of Event, as bit positions in a seen-mask.
+const (
+	kT = iota
+	kVersion
+	kFingerprint
+	kAccount
+	kAccountName
+	kCreated
+	kRun
+	kKind
+	kDate
+	kBase
+	kMode
+	kOps
+	kOp
+	kTotal
+	kRef
+	kWant
+	kReason
+	kErr
+)
+
+func eventKey(k []byte) int {
+	switch string(k) {
+	case "t":
+		return kT
+	case "v":
+		return kVersion
+	case "fp":
+		return kFingerprint
+	case "account":
+		return kAccount
+	case "name":
+		return kAccountName
+	case "created":
+		return kCreated
+	case "run":
+		return kRun
+	case "kind":
+		return kKind
+	case "date":
+		return kDate
+	case "base":
+		return kBase
+	case "mode":
+		return kMode
+	case "ops":
+		return kOps
+	case "op":
+		return kOp
+	case "total":
+		return kTotal
+	case "ref":
+		return kRef
+	case "want":
+		return kWant
+	case "reason":
+		return kReason
+	case "err":
+		return kErr
+	}
+	return -1
+}
+
+// Keys of Op.
+const (
+	okID = iota
+	okAmount
+	okTime
+	okFat
+	okRef
+)
+
+func opKey(k []byte) int {
+	switch string(k) {
+	case "id":
+		return okID
+	case "amount":
+		return okAmount
+	case "time":
+		return okTime
+	case "fat":
+		return okFat
+	case "ref":
+		return okRef
+	}
+	return -1
+}
+
+// scanner walks one line. Every method reports false when the input is not
+// what the fast path handles; the caller then falls back to encoding/json.
+type scanner struct {
+	b []byte
+	i int
+}
+
+func (s *scanner) ws() {
+	for s.i < len(s.b) {
+		switch s.b[s.i] {
+		case ' ', '\t', '\n', '\r':
+			s.i++
+		default:
+			return
+		}
+	}
+}
+
+// eat consumes c after optional white space.
+func (s *scanner) eat(c byte) bool {
+	s.ws()
+	if s.i < len(s.b) && s.b[s.i] == c {
+		s.i++
+		return true
+	}
+	return false
+}
+
+// str reads a string without escapes and returns its bytes (aliasing the line).
+func (s *scanner) str() ([]byte, bool) {
+	s.ws()
+	if s.i >= len(s.b) || s.b[s.i] != '"' {
+		return nil, false
+	}
+	start := s.i + 1
+	high := false
+	for j := start; j < len(s.b); j++ {
+		c := s.b[j]
+		switch {
+		case c == '"':
+			v := s.b[start:j]
+			if high && !utf8.Valid(v) {
+				// encoding/json replaces invalid bytes with U+FFFD.
+				return nil, false
+			}
+			s.i = j + 1
+			return v, true
+		case c == '\\' || c < 0x20:
+			return nil, false
+		case c >= utf8.RuneSelf:
+			high = true
+		}
+	}
+	return nil, false
+}
+
+// number reads a JSON number and returns its text.
+func (s *scanner) number() ([]byte, bool) {
+	s.ws()
+	b, i := s.b, s.i
+	start := i
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case i < len(b) && b[i] >= '1' && b[i] <= '9':
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+	default:
+		return nil, false
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		d := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		if i == d {
+			return nil, false
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		d := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		if i == d {
+			return nil, false
+		}
+	}
+	s.i = i
+	return b[start:i], true
+}
+
+func (s *scanner) float() (float64, bool) {
+	n, ok := s.number()
+	if !ok {
+		return 0, false
+	}
+	f, err := strconv.ParseFloat(string(n), 64)
+	if err != nil {
+		return 0, false
+	}
+	return f, true
+}
+
+func (s *scanner) int() (int, bool) {
+	n, ok := s.number()
+	if !ok {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(string(n), 10, strconv.IntSize)
+	if err != nil {
+		return 0, false
+	}
+	return int(v), true
+}
+
+// array walks a JSON array, calling elem for each element; an empty array
+// yields n == 0.
+func (s *scanner) array(elem func() bool) (n int, ok bool) {
+	if !s.eat('[') {
+		return 0, false
+	}
+	if s.eat(']') {
+		return 0, true
+	}
+	for {
+		if !elem() {
+			return 0, false
+		}
+		n++
+		if s.eat(',') {
+			continue
+		}
+		if s.eat(']') {
+			return n, true
+		}
+		return 0, false
+	}
+}
+
+// object walks a JSON object, calling field for each key (the scanner is
+// then at the value).
+func (s *scanner) object(field func(key []byte) bool) bool {
+	if !s.eat('{') {
+		return false
+	}
+	if s.eat('}') {
+		return true
+	}
+	for {
+		k, ok := s.str()
+		if !ok || !s.eat(':') || !field(k) {
+			return false
+		}
+		if s.eat(',') {
+			continue
+		}
+		return s.eat('}')
+	}
+}
+
+// text returns a string value; known constant values and repeated ones are
+// shared rather than allocated again.
+func (dc *decoder) text(s *scanner, intern bool) (string, bool) {
+	v, ok := s.str()
+	if !ok {
+		return "", false
+	}
+	switch string(v) {
+	case "":
+		return "", true
+	case TypeHeader:
+		return TypeHeader, true
+	case TypeBegin:
+		return TypeBegin, true
+	case TypeSent:
+		return TypeSent, true
+	case TypeDone:
+		return TypeDone, true
+	case TypeNotSent:
+		return TypeNotSent, true
+	case TypeFailed:
+		return TypeFailed, true
+	case TypeSkip:
+		return TypeSkip, true
+	case TypeConflict:
+		return TypeConflict, true
+	case "import":
+		return "import", true
+	case "undo":
+		return "undo", true
+	case "water":
+		return "water", true
+	case "weight":
+		return "weight", true
+	case "add":
+		return "add", true
+	case "top-up":
+		return "top-up", true
+	case "existing":
+		return "existing", true
+	}
+	if !intern || dc.intern == nil {
+		return string(v), true
+	}
+	if t, ok := dc.intern[string(v)]; ok {
+		return t, true
+	}
+	t := string(v)
+	dc.intern[t] = t
+	return t, true
+}
+
+// fast decodes the shape Append writes; ok is false when encoding/json must
+// decide.
+func (dc *decoder) fast(line []byte) (ev Event, ok bool) {
+	s := &scanner{b: line}
+	var seen uint32
+	ok = s.object(func(key []byte) bool {
+		k := eventKey(key)
+		if k < 0 || seen&(1<<k) != 0 {
+			return false
+		}
+		seen |= 1 << k
+		var ok bool
+		switch k {
+		case kT:
+			ev.T, ok = dc.text(s, false)
+		case kVersion:
+			ev.Version, ok = s.int()
+		case kFingerprint:
+			ev.Fingerprint, ok = dc.text(s, true)
+		case kAccount:
+			ev.Account, ok = dc.text(s, true)
+		case kAccountName:
+			ev.AccountName, ok = dc.text(s, true)
+		case kCreated:
+			ev.Created, ok = dc.text(s, false)
+		case kRun:
+			ev.Run, ok = dc.text(s, true)
+		case kKind:
+			ev.Kind, ok = dc.text(s, true)
+		case kDate:
+			ev.Date, ok = dc.text(s, true)
+		case kBase:
+			var f float64
+			f, ok = s.float()
+			ev.Base = &f
+		case kMode:
+			ev.Mode, ok = dc.text(s, true)
+		case kOps:
+			ev.Ops, ok = dc.ops(s)
+		case kOp:
+			ev.Op, ok = dc.text(s, true)
+		case kTotal:
+			var f float64
+			f, ok = s.float()
+			ev.Total = &f
+		case kRef:
+			ev.Ref, ok = dc.text(s, false)
+		case kWant:
+			ev.Want = []float64{}
+			_, ok = s.array(func() bool {
+				f, ok := s.float()
+				ev.Want = append(ev.Want, f)
+				return ok
+			})
+		case kReason:
+			ev.Reason, ok = dc.text(s, true)
+		case kErr:
+			ev.Err, ok = dc.text(s, false)
+		}
+		return ok
+	})
+	if !ok {
+		return Event{}, false
+	}
+	s.ws()
+	if s.i != len(line) {
+		return Event{}, false
+	}
+	return ev, true
+}
+
+func (dc *decoder) ops(s *scanner) ([]Op, bool) {
+	ops := []Op{}
+	_, ok := s.array(func() bool {
+		var op Op
+		var seen uint32
+		ok := s.object(func(key []byte) bool {
+			k := opKey(key)
+			if k < 0 || seen&(1<<k) != 0 {
+				return false
+			}
+			seen |= 1 << k
+			var ok bool
+			switch k {
+			case okID:
+				op.ID, ok = dc.text(s, true)
+			case okAmount:
+				op.Amount, ok = s.float()
+			case okTime:
+				op.Time, ok = dc.text(s, false)
+			case okFat:
+				var f float64
+				f, ok = s.float()
+				op.Fat = &f
+			case okRef:
+				op.Ref, ok = dc.text(s, false)
+			}
+			return ok
+		})
+		ops = append(ops, op)
+		return ok
+	})
+	return ops, ok
+}
