@@ -30,7 +30,20 @@ var (
 
 	// ErrBadCredentials means Garmin refused the email or password.
 	ErrBadCredentials = errors.New("garmin: wrong email or password")
+
+	// ErrNoTokens means no tokens are saved yet. errors.Is(ErrNoTokens,
+	// ErrUnauthorized) is true.
+	ErrNoTokens error = &kindError{msg: "garmin: no saved tokens (log in first: fitbit2garmin auth login)", kind: ErrUnauthorized}
 )
+
+// kindError is a sentinel that also matches a broader sentinel.
+type kindError struct {
+	msg  string
+	kind error
+}
+
+func (e *kindError) Error() string { return e.msg }
+func (e *kindError) Unwrap() error { return e.kind }
 
 // RateLimitError is returned when Garmin answers 429, as a status or in a
 // JSON body ({"error":{"status-code":"429"}}).
