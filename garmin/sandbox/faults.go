@@ -50,6 +50,22 @@ const (
 	ScopeAll                 // every request, unmatched paths included
 )
 
+func (sc Scope) String() string {
+	switch sc {
+	case ScopeData:
+		return "data"
+	case ScopeReads:
+		return "reads"
+	case ScopeWrites:
+		return "writes"
+	case ScopeAuth:
+		return "auth"
+	case ScopeAll:
+		return "all"
+	}
+	return "Scope(" + strconv.Itoa(int(sc)) + ")"
+}
+
 func (sc Scope) match(c Class) bool {
 	switch sc {
 	case ScopeData:
