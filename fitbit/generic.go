@@ -81,13 +81,18 @@ func readGeneric(r io.Reader, s *sink) {
 					Expected: "a time HH:MM or HH:MM:SS, or nothing", Err: ErrFormat})
 			}
 		}
-		unit := cols.headerUnit
+		unit, unitFromColumn := cols.headerUnit, false
 		if cols.unit >= 0 && cols.unit < len(rec) && strings.TrimSpace(rec[cols.unit]) != "" {
-			unit = strings.TrimSpace(rec[cols.unit])
+			unit, unitFromColumn = strings.TrimSpace(rec[cols.unit]), true
 		}
 		raw := rec[cols.amount]
 		ml, err := parseVolume(raw, unit)
 		if err != nil {
+			var uu *unknownUnitError
+			if unitFromColumn && errors.As(err, &uu) && uu.unit == unit {
+				return s.problem(&Error{Source: s.at(line), Found: fmt.Sprintf("%s %q", header[cols.unit], unit),
+					Expected: "a unit: ml, l, fl oz or cup", Err: fmt.Errorf("%w: %w", ErrFormat, err)})
+			}
 			if cols.unit >= 0 && errors.Is(err, errNoUnit) {
 				return s.problem(&Error{Source: s.at(line), Found: fmt.Sprintf("%s %q with an empty %s", header[cols.amount], raw, header[cols.unit]),
 					Expected: "a unit: ml, l, fl oz or cup", Err: fmt.Errorf("%w: %w", ErrFormat, err)})

@@ -182,8 +182,10 @@ func amountError(src Source, column, raw, unit string, err error) *Error {
 	expected := "a number of " + unitWord(unit)
 	if errors.Is(err, errNoUnit) {
 		expected = "an amount with a unit"
-	} else if strings.HasPrefix(err.Error(), "unknown unit") {
-		expected = "a unit of ml, l, fl oz or cups"
+	}
+	var uu *unknownUnitError
+	if errors.As(err, &uu) {
+		expected = "a unit: ml, l, fl oz or cup"
 	}
 	return &Error{Source: src, Found: fmt.Sprintf("%s %q", column, raw), Expected: expected, Err: fmt.Errorf("%w: %w", ErrFormat, err)}
 }

@@ -62,6 +62,11 @@ func volumeFactor(unit string) (float64, bool) {
 
 var errNoUnit = errors.New("no unit")
 
+// unknownUnitError is a unit that is not a volume unit this package knows.
+type unknownUnitError struct{ unit string }
+
+func (e *unknownUnitError) Error() string { return fmt.Sprintf("unknown unit %q", e.unit) }
+
 // parseVolume reads an amount such as `64 fl oz`, `1,893 ml`, `2 cups` or
 // `1,5 l` and returns millilitres. defaultUnit is used when the value has no
 // unit of its own; when both are missing the error is errNoUnit (except for
@@ -83,7 +88,7 @@ func parseVolume(s, defaultUnit string) (float64, error) {
 	}
 	f, ok := volumeFactor(unit)
 	if !ok {
-		return 0, fmt.Errorf("unknown unit %q", unit)
+		return 0, &unknownUnitError{unit}
 	}
 	return v * f, nil
 }
