@@ -151,8 +151,14 @@ type exchange struct {
 // false only when nothing was sent for certain (the limiter or the context
 // stopped it first, or the connection could not be opened).
 func (c *Client) roundTrip(hc *http.Client, req *http.Request) (ex exchange, sent bool, err error) {
+	return c.roundTripWait(hc, req, true)
+}
+
+// roundTripWait is roundTrip, waiting for the limiter only if wait is set
+// (a caller that waited already, with another context, clears it).
+func (c *Client) roundTripWait(hc *http.Client, req *http.Request, wait bool) (ex exchange, sent bool, err error) {
 	ctx := req.Context()
-	if c.limiter != nil {
+	if c.limiter != nil && wait {
 		if err := c.limiter.Wait(ctx); err != nil {
 			if ctx.Err() != nil {
 				return ex, false, ctx.Err()

@@ -65,11 +65,18 @@ func (c *Client) setTokens(t *Tokens) error {
 		return nil
 	}
 	if err := c.store.Save(t); err != nil {
-		return fmt.Errorf("garmin: save tokens: %w", err)
+		return &saveError{err}
 	}
 	c.unsaved = false
 	return nil
 }
+
+// saveError is a failure to save new tokens: nothing to fall back on,
+// since the refresh token they replace may no longer work.
+type saveError struct{ err error }
+
+func (e *saveError) Error() string { return "garmin: save tokens: " + e.err.Error() }
+func (e *saveError) Unwrap() error { return e.err }
 
 // heldTokens returns the current tokens, saved. They may be about to expire.
 func (c *Client) heldTokens() (*Tokens, error) {
@@ -80,7 +87,7 @@ func (c *Client) heldTokens() (*Tokens, error) {
 	}
 	if c.unsaved && c.store != nil {
 		if err := c.store.Save(c.tok); err != nil {
-			return nil, fmt.Errorf("garmin: save refreshed tokens: %w", err)
+			return nil, &saveError{err}
 		}
 		c.unsaved = false
 	}
@@ -108,7 +115,8 @@ func (c *Client) currentTokens(ctx context.Context) (*Tokens, error) {
 		return nil, ctx.Err()
 	}
 	var rl *RateLimitError
-	if exp.After(now) && !errors.As(err, &rl) {
+	var se *saveError
+	if exp.After(now) && !errors.As(err, &rl) && !errors.As(err, &se) {
 		// Still valid for a while: use it and try again next call.
 		c.log.LogAttrs(ctx, slog.LevelWarn, "garmin early token refresh failed; using the current token until it expires",
 			slog.Time("expires", exp), slog.String("error", err.Error()))
@@ -154,6 +162,8 @@ func (c *Client) refresh(ctx context.Context, stale *Tokens) (*Tokens, error) {
 	if stale.RefreshToken == "" {
 		return nil, fmt.Errorf("garmin: token expired or rejected and no refresh token is saved: %w", ErrUnauthorized)
 	}
+	// Wait for the limiter with the caller's context (so Ctrl-C stops a
+	// wait), then send detached.
 	if c.limiter != nil {
 		if err := c.limiter.Wait(ctx); err != nil {
 			if ctx.Err() != nil {
@@ -205,7 +215,7 @@ func (c *Client) refreshDI(ctx context.Context, stale *Tokens) (*Tokens, error) 
 	if err != nil {
 		return nil, err
 	}
-	ta, _, err := c.tokenCall(req, stale, false)
+	ta, _, err := c.tokenCall(req, stale)
 	if err != nil {
 		return nil, err
 	}
@@ -256,7 +266,7 @@ func (c *Client) refreshWeb(ctx context.Context, stale *Tokens) (*Tokens, error)
 	req.Header.Set("Cookie", cookieJWTFGP+"="+stale.JWTFGP.Reveal())
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("Content-Type", "application/json")
-	ta, hdr, err := c.tokenCall(req, stale, false)
+	ta, hdr, err := c.tokenCall(req, stale)
 	if err != nil {
 		return nil, err
 	}
@@ -281,16 +291,17 @@ func (c *Client) refreshWeb(ctx context.Context, stale *Tokens) (*Tokens, error)
 	return nt, nil
 }
 
-// tokenCall sends a request to a token endpoint and decodes the answer.
-// A 400, 401 or 403 means the grant was refused: ErrUnauthorized.
-func (c *Client) tokenCall(req *http.Request, stale *Tokens, login bool) (tokenAnswer, http.Header, error) {
+// tokenCall sends a refresh request (the caller has waited for the limiter)
+// and decodes the answer. A 400, 401 or 403 means the grant was refused:
+// ErrUnauthorized.
+func (c *Client) tokenCall(req *http.Request, stale *Tokens) (tokenAnswer, http.Header, error) {
 	var ta tokenAnswer
 	path := req.URL.Path
-	ex, _, err := c.roundTrip(c.http, req)
+	ex, _, err := c.roundTripWait(c.http, req, false)
 	if err != nil {
 		return ta, nil, fmt.Errorf("garmin: %s %s: %w", req.Method, path, err)
 	}
-	if rl := c.rateLimit(ex, login); rl != nil {
+	if rl := c.rateLimit(ex, false); rl != nil {
 		return ta, nil, rl
 	}
 	switch {
