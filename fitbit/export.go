@@ -74,6 +74,7 @@ type Export struct {
 	// hydration log finds the readme of its folder even in another part of a
 	// split Takeout.
 	readmes map[string]file
+	wrap    func(fs.FS) fs.FS
 }
 
 // Open finds the files of an export. Each path is a folder (read
@@ -83,7 +84,16 @@ type Export struct {
 // never opened. It fails with an *Error when a path is missing or unreadable,
 // a zip is damaged, a folder is empty, or no water log is found anywhere.
 func Open(paths ...string) (*Export, error) {
-	e := &Export{readmes: map[string]file{}}
+	return openWith(nil, paths...)
+}
+
+// openWith is Open with every folder and zip seen through wrap (tests use it
+// to watch which files are opened).
+func openWith(wrap func(fs.FS) fs.FS, paths ...string) (*Export, error) {
+	if wrap == nil {
+		wrap = func(f fs.FS) fs.FS { return f }
+	}
+	e := &Export{readmes: map[string]file{}, wrap: wrap}
 	var seen seenFiles
 	if len(paths) == 0 {
 		return nil, &Error{Found: "no export given", Expected: "a folder, a .zip or a .csv", Err: ErrUnsupported}
@@ -156,7 +166,7 @@ func (e *Export) add(p string, seen *seenFiles) error {
 		if dir == "" {
 			dir = "."
 		}
-		r := &root{fsys: os.DirFS(dir), file: p, single: true}
+		r := &root{fsys: e.wrap(os.DirFS(dir)), file: p, single: true}
 		e.roots = append(e.roots, r)
 		f := file{root: r, name: base, rel: base, kind: classify(base, true)}
 		if f.kind == kindOther {
@@ -170,7 +180,7 @@ func (e *Export) add(p string, seen *seenFiles) error {
 }
 
 func (e *Export) addDir(dir string, seen *seenFiles) error {
-	r := &root{fsys: os.DirFS(dir), file: dir}
+	r := &root{fsys: e.wrap(os.DirFS(dir)), file: dir}
 	e.roots = append(e.roots, r)
 	n := 0
 	err := fs.WalkDir(r.fsys, ".", func(name string, d fs.DirEntry, err error) error {
@@ -205,7 +215,7 @@ func (e *Export) addZip(p string, seen *seenFiles) error {
 	if err != nil {
 		return zipOpenError(p, err)
 	}
-	r := &root{fsys: zr, closer: zr, file: p, isZip: true}
+	r := &root{fsys: e.wrap(zr), closer: zr, file: p, isZip: true}
 	e.roots = append(e.roots, r)
 	for _, zf := range zr.File {
 		name := zf.Name
