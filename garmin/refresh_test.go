@@ -271,7 +271,6 @@ func TestEarlyRefreshFailureKeepsValidToken(t *testing.T) {
 	}
 }
 
-
 // TestConcurrentCallersShareOneRefresh runs many callers at once against an
 // expiring token and against a revoked one: Garmin sees one refresh.
 func TestConcurrentCallersShareOneRefresh(t *testing.T) {
