@@ -149,7 +149,8 @@ func (s *Server) issue(a *account, fam family, clientID, fgp string) (access, re
 	return access, refresh
 }
 
-var b64 = base64.RawURLEncoding
+// b64 is strict so that a token has exactly one spelling.
+var b64 = base64.RawURLEncoding.Strict()
 
 func (s *Server) sign(c claims) string {
 	head := b64.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
