@@ -70,3 +70,14 @@ func windowOf(date, first, last string) (string, string) {
 	}
 	return s.Format(time.DateOnly), e.Format(time.DateOnly)
 }
+
+// RangeReads is how many range reads an import of the plan makes at most to
+// learn Garmin's existing totals: one per 28-day window holding a planned day.
+func (p *Plan) RangeReads() int {
+	seen := map[string]bool{}
+	for _, d := range p.Days {
+		s, _ := windowOf(d.Date, p.First(), p.Last())
+		seen[s] = true
+	}
+	return len(seen)
+}

@@ -1,0 +1,260 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+	"golang.org/x/time/rate"
+
+	"fitbit2garmin/fitbit"
+	"fitbit2garmin/garmin"
+	"fitbit2garmin/importer"
+	"fitbit2garmin/state"
+)
+
+// Defaults of import. One request a second is polite: a 10-year history
+// grouped by day takes about an hour.
+const (
+	defaultRate    = 1.0
+	defaultBurst   = 1
+	defaultWorkers = 2
+)
+
+func planFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.StringFlag{Name: "types", Value: "water", Usage: "what to import: water", EnvVars: envs("types")},
+		&cli.StringFlag{Name: "since", Usage: "first day to import, YYYY-MM-DD", EnvVars: envs("since")},
+		&cli.StringFlag{Name: "until", Usage: "last day to import, YYYY-MM-DD", EnvVars: envs("until")},
+		&cli.StringFlag{Name: "timezone", Usage: "IANA zone for UTC timestamps (default: the export's profile, else this machine's)", EnvVars: envs("timezone")},
+		&cli.StringFlag{Name: "group", Value: importer.GroupDay, Usage: "day: one request per day's total; entry: one per drink", EnvVars: envs("group")},
+		&cli.BoolFlag{Name: "skip-invalid", Usage: "report invalid records and import the rest", EnvVars: envs("skip-invalid")},
+		&cli.BoolFlag{Name: "json", Usage: "machine-readable output on stdout", EnvVars: envs("json")},
+		&cli.Float64Flag{Name: "rate", Value: defaultRate, Usage: "requests per second (all requests, reads included)", EnvVars: envs("rate")},
+	}
+}
+
+func importCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "import",
+		Usage:     "import an export (folder, .zip or .csv); resumes by itself when run again",
+		ArgsUsage: "EXPORT...",
+		Flags: append(planFlags(),
+			&cli.BoolFlag{Name: "dry-run", Usage: "show what would be sent, day by day; no network at all", EnvVars: envs("dry-run")},
+			&cli.StringFlag{Name: "existing", Value: importer.ExistingSkip, Usage: "days already holding water on Garmin: skip, add or top-up", EnvVars: envs("existing")},
+			&cli.IntFlag{Name: "burst", Value: defaultBurst, Usage: "requests allowed at once above the rate", EnvVars: envs("burst")},
+			&cli.IntFlag{Name: "workers", Value: defaultWorkers, Usage: "days worked on at once (hides latency; the rate stays --rate)", EnvVars: envs("workers")},
+			&cli.StringFlag{Name: "state", Usage: "journal file (default: per export, under $XDG_STATE_HOME/fitbit2garmin)", EnvVars: envs("state")},
+			&cli.BoolFlag{Name: "force", Usage: "resume a journal made for another export or account", EnvVars: envs("force")},
+			&cli.BoolFlag{Name: "sandbox", Usage: "run against an in-process fake Garmin with fresh tokens (no account needed)", EnvVars: envs("sandbox")},
+		),
+		Action: runImport,
+	}
+}
+
+// planned is an export read and planned, with what was chosen on the way.
+type planned struct {
+	export   *fitbit.Export
+	plan     *importer.Plan
+	zone     string
+	zoneFrom string
+	files    []string
+}
+
+// readPlan opens the export named by the arguments and plans it.
+func readPlan(c *cli.Context) (*planned, error) {
+	if c.NArg() == 0 {
+		return nil, usageError{errors.New("no export given: fitbit2garmin " + c.Command.Name + " EXPORT (a folder, a .zip or a .csv)")}
+	}
+	for _, t := range strings.Split(c.String("types"), ",") {
+		if strings.TrimSpace(t) != importer.KindWater {
+			return nil, usageError{fmt.Errorf("--types %q: expected water", c.String("types"))}
+		}
+	}
+	exp, err := fitbit.Open(c.Args().Slice()...)
+	if err != nil {
+		return nil, err
+	}
+	p := &planned{export: exp}
+	loc, err := p.chooseZone(c.String("timezone"))
+	if err != nil {
+		exp.Close()
+		return nil, err
+	}
+	for _, s := range exp.WaterFiles() {
+		p.files = append(p.files, s.String())
+	}
+	p.plan, err = importer.BuildPlan(exp.Water(loc), importer.PlanOptions{
+		Group:       c.String("group"),
+		Since:       c.String("since"),
+		Until:       c.String("until"),
+		SkipInvalid: c.Bool("skip-invalid"),
+	})
+	if err != nil {
+		exp.Close()
+		var pe *importer.ProblemError
+		if errors.As(err, &pe) {
+			return nil, err
+		}
+		return nil, usageError{err}
+	}
+	return p, nil
+}
+
+// chooseZone picks the time zone: the flag, else the export's profile, else this machine's.
+func (p *planned) chooseZone(flag string) (*time.Location, error) {
+	if flag != "" {
+		loc, err := time.LoadLocation(flag)
+		if err != nil {
+			return nil, usageError{fmt.Errorf("--timezone %q: expected an IANA zone such as Europe/Berlin: %w", flag, err)}
+		}
+		p.zone, p.zoneFrom = flag, "--timezone"
+		return loc, nil
+	}
+	if name, src, ok := p.export.ProfileTimeZone(); ok {
+		if loc, err := time.LoadLocation(name); err == nil {
+			p.zone, p.zoneFrom = name, src.String()
+			return loc, nil
+		}
+	}
+	p.zone, p.zoneFrom = machineZone(), "this machine"
+	return time.Local, nil
+}
+
+// machineZone names this machine's zone as well as it can.
+func machineZone() string {
+	if tz := os.Getenv("TZ"); tz != "" {
+		return tz
+	}
+	if target, err := os.Readlink("/etc/localtime"); err == nil {
+		if i := strings.Index(target, "zoneinfo/"); i >= 0 {
+			return target[i+len("zoneinfo/"):]
+		}
+	}
+	return time.Local.String()
+}
+
+func runImport(c *cli.Context) error {
+	rateLimit := c.Float64("rate")
+	if rateLimit <= 0 {
+		return usageError{fmt.Errorf("--rate %v: expected a number of requests per second above 0", rateLimit)}
+	}
+	switch c.String("existing") {
+	case importer.ExistingSkip, importer.ExistingAdd, importer.ExistingTopUp:
+	default:
+		return usageError{fmt.Errorf("--existing %q: expected skip, add or top-up", c.String("existing"))}
+	}
+	if c.Int("burst") < 1 || c.Int("workers") < 1 {
+		return usageError{errors.New("--burst and --workers: expected 1 or more")}
+	}
+	p, err := readPlan(c)
+	if err != nil {
+		return err
+	}
+	defer p.export.Close()
+	if c.Bool("dry-run") {
+		return printDryRun(c, p, rateLimit)
+	}
+	if len(p.plan.Days) == 0 {
+		infof(c, "Nothing to import: the export holds no water in the chosen range.")
+		return nil
+	}
+
+	ctx := c.Context
+	limiter := rate.NewLimiter(rate.Limit(rateLimit), c.Int("burst"))
+	conn, err := connect(c, limiter)
+	if err != nil {
+		return err
+	}
+	defer conn.close()
+
+	profile, err := conn.client.SocialProfile(ctx)
+	if err != nil {
+		return fmt.Errorf("ask Garmin who the tokens belong to: %w", err)
+	}
+	fp, err := p.export.Fingerprint()
+	if err != nil {
+		return err
+	}
+	j, err := openJournal(c, conn, fp, profile)
+	if err != nil {
+		return err
+	}
+	defer j.Close()
+
+	infof(c, "Time zone: %s (from %s)", p.zone, p.zoneFrom)
+	infof(c, "Garmin account: %s (%d)", profile.DisplayName, profile.ProfileID)
+	infof(c, "Journal: %s", j.Path())
+	infof(c, "Plan: %d days, %s, %d requests at %s req/s", len(p.plan.Days), litres(p.plan.ML), p.plan.Requests, fmtRate(rateLimit))
+
+	prog := newProgress(c, p.plan.Requests)
+	r := &importer.Runner{
+		API:      importer.GarminWater{Client: conn.client},
+		Journal:  j,
+		Limiter:  limiter,
+		Workers:  c.Int("workers"),
+		Existing: c.String("existing"),
+		Progress: prog.update,
+	}
+	res, runErr := r.Import(ctx, p.plan)
+	prog.finish()
+	if conn.sandbox != nil {
+		infof(c, "Sandbox: the fake Garmin now holds %s over %d days.", litres(conn.sandboxTotal()), len(conn.sandbox.Totals(conn.email)))
+	}
+	return report(c, res, runErr)
+}
+
+// openJournal opens (or creates) the journal and checks it belongs to this
+// export and account.
+func openJournal(c *cli.Context, conn *connection, fp string, profile *garmin.Profile) (*state.Journal, error) {
+	path := c.String("state")
+	if path == "" {
+		if conn.sandbox != nil {
+			path = filepath.Join(conn.tempDir, "journal.jsonl")
+		} else {
+			path = state.DefaultPath(state.DefaultStateDir(), fp)
+		}
+	}
+	account := fmt.Sprint(profile.ProfileID)
+	j, err := state.Open(c.Context, path, state.Options{Header: &state.Event{
+		Fingerprint: fp, Account: account, AccountName: profile.DisplayName,
+	}})
+	if err != nil {
+		return nil, err
+	}
+	if err := j.CheckHeader(fp, account, c.Bool("force")); err != nil {
+		j.Close()
+		return nil, err
+	}
+	return j, nil
+}
+
+// report prints a run's summary and turns its outcome into the command's error.
+func report(c *cli.Context, res *importer.Result, runErr error) error {
+	if res == nil {
+		return runErr
+	}
+	if c.Bool("json") {
+		if err := writeJSON(c.App.Writer, summaryJSON(res)); err != nil {
+			return err
+		}
+	} else {
+		printSummary(c.App.Writer, res)
+	}
+	if runErr != nil {
+		return runErr
+	}
+	if len(res.Conflicts) > 0 || len(res.Failures) > 0 || res.DaysSkipped[importer.DaySkipExisting] > 0 {
+		return errPartial
+	}
+	return nil
+}
+
+func fmtRate(r float64) string {
+	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", r), "0"), ".")
+}
+

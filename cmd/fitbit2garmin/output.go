@@ -1,0 +1,234 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
+
+	"fitbit2garmin/importer"
+)
+
+// litres formats millilitres as litres for people.
+func litres(ml float64) string { return fmt.Sprintf("%.2f L", ml/1000) }
+
+// skippedText renders "2 zero amount, 1 before --since" in a stable order.
+func skippedText(m map[string]int) string {
+	if len(m) == 0 {
+		return "none"
+	}
+	var parts []string
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		parts = append(parts, fmt.Sprintf("%d %s", m[k], k))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// dryRunDay is one line of the dry-run.
+type dryRunDay struct {
+	Date     string  `json:"date"`
+	Entries  int     `json:"entries"`
+	ML       float64 `json:"ml"`
+	Requests int     `json:"requests"`
+	Action   string  `json:"action"`
+}
+
+// dryRun is the whole dry-run, as printed with --json.
+type dryRun struct {
+	DryRun         bool        `json:"dry_run"`
+	Type           string      `json:"type"`
+	TimeZone       string      `json:"timezone"`
+	TimeZoneSource string      `json:"timezone_source"`
+	Group          string      `json:"group"`
+	Files          []string    `json:"files"`
+	Days           []dryRunDay `json:"days"`
+	Summary        struct {
+		Days             int            `json:"days"`
+		Entries          int            `json:"entries"`
+		ML               float64        `json:"ml"`
+		Writes           int            `json:"writes"`
+		Reads            int            `json:"reads"`
+		Requests         int            `json:"requests"`
+		Skipped          map[string]int `json:"skipped"`
+		Problems         []string       `json:"problems,omitempty"`
+		Rate             float64        `json:"rate"`
+		EstimatedSeconds float64        `json:"estimated_seconds"`
+	} `json:"summary"`
+}
+
+func newDryRun(p *planned, rate float64) *dryRun {
+	d := &dryRun{DryRun: true, Type: p.plan.Kind, TimeZone: p.zone, TimeZoneSource: p.zoneFrom, Group: p.plan.Group, Files: p.files}
+	for _, day := range p.plan.Days {
+		action := "add"
+		if p.plan.Group == importer.GroupDay && len(day.Ops) > 1 {
+			action = "add, split (over 10 L)"
+		}
+		d.Days = append(d.Days, dryRunDay{Date: day.Date, Entries: day.Entries, ML: day.ML, Requests: len(day.Ops), Action: action})
+	}
+	s := &d.Summary
+	s.Days, s.Entries, s.ML, s.Writes = len(p.plan.Days), p.plan.Entries, p.plan.ML, p.plan.Requests
+	if s.Days > 0 {
+		s.Reads = p.plan.RangeReads() + 1 // + who-am-I
+	}
+	s.Requests = s.Writes + s.Reads
+	s.Skipped = p.plan.Skipped
+	for _, e := range p.plan.Problems {
+		s.Problems = append(s.Problems, e.Error())
+	}
+	s.Rate = rate
+	s.EstimatedSeconds = float64(s.Requests) / rate
+	return d
+}
+
+func printDryRun(c *cli.Context, p *planned, rate float64) error {
+	d := newDryRun(p, rate)
+	w := c.App.Writer
+	if c.Bool("json") {
+		return writeJSON(w, d)
+	}
+	fmt.Fprintf(w, "Time zone: %s (from %s)\n", d.TimeZone, d.TimeZoneSource)
+	fmt.Fprintln(w, "Files used:")
+	for _, f := range d.Files {
+		fmt.Fprintln(w, "  "+f)
+	}
+	fmt.Fprintf(w, "%-10s  %7s  %10s  %8s  %s\n", "DATE", "ENTRIES", "ML", "REQUESTS", "ACTION")
+	for _, day := range d.Days {
+		fmt.Fprintf(w, "%-10s  %7d  %10.1f  %8d  %s\n", day.Date, day.Entries, day.ML, day.Requests, day.Action)
+	}
+	s := d.Summary
+	fmt.Fprintln(w, "Summary:")
+	fmt.Fprintf(w, "  days:      %d\n", s.Days)
+	fmt.Fprintf(w, "  entries:   %d (grouped by %s)\n", s.Entries, d.Group)
+	fmt.Fprintf(w, "  water:     %s\n", litres(s.ML))
+	fmt.Fprintf(w, "  requests:  %d (%d writes, %d reads)\n", s.Requests, s.Writes, s.Reads)
+	fmt.Fprintf(w, "  skipped:   %s\n", skippedText(s.Skipped))
+	for _, pr := range s.Problems {
+		fmt.Fprintf(w, "    %s\n", pr)
+	}
+	fmt.Fprintf(w, "  duration:  about %s at %s req/s\n", (time.Duration(s.EstimatedSeconds) * time.Second).String(), fmtRate(rate))
+	fmt.Fprintln(w, "Dry run: nothing was sent.")
+	return nil
+}
+
+// resultJSON is a run's summary as printed with --json.
+type resultJSON struct {
+	*importer.Result
+	ElapsedSeconds float64 `json:"elapsed_seconds"`
+}
+
+func summaryJSON(res *importer.Result) resultJSON {
+	return resultJSON{Result: res, ElapsedSeconds: res.Elapsed.Seconds()}
+}
+
+// printSummary prints what a run did.
+func printSummary(w io.Writer, res *importer.Result) {
+	verb := "Imported"
+	if res.Run == importer.RunUndo {
+		verb = "Undone"
+	}
+	fmt.Fprintf(w, "%s: %d of %d days complete (%d by an earlier run); %d writes sent, %d settled by reading back.\n",
+		verb, res.DaysDone, res.Days, res.DaysEarlier, res.OpsSent, res.Reconciled)
+	fmt.Fprintf(w, "Water written by this run: %s\n", litres(res.ML))
+	if len(res.DaysSkipped) > 0 {
+		fmt.Fprintf(w, "Days skipped: %s\n", skippedText(res.DaysSkipped))
+	}
+	if len(res.Conflicts) > 0 {
+		fmt.Fprintf(w, "Conflicted days (left alone; check them in Garmin Connect): %d\n", len(res.Conflicts))
+		for _, cf := range res.Conflicts {
+			want := make([]string, len(cf.Want))
+			for i, v := range cf.Want {
+				want[i] = fmt.Sprintf("%.1f", v)
+			}
+			fmt.Fprintf(w, "  %s: Garmin holds %.1f ml, expected %s ml\n", cf.Date, cf.Got, strings.Join(want, " or "))
+		}
+	}
+	if len(res.Failures) > 0 {
+		fmt.Fprintf(w, "Writes rejected by Garmin: %d\n", len(res.Failures))
+		for _, f := range res.Failures {
+			fmt.Fprintf(w, "  %s: %s\n", f.Date, f.Err)
+		}
+	}
+	fmt.Fprintf(w, "Requests: %d in %s (%.2f req/s; rate at the end %s req/s)\n",
+		res.Requests, res.Elapsed.Round(time.Millisecond), res.AchievedRate, fmtRate(res.FinalRate))
+}
+
+// progress shows a run's progress on stderr: a bar on a terminal, a plain
+// line every interval otherwise, nothing with --quiet.
+type progress struct {
+	mu       sync.Mutex
+	bar      *progressbar.ProgressBar
+	w        io.Writer
+	interval time.Duration
+	last     time.Time
+	start    time.Time
+	p        importer.Progress
+}
+
+func newProgress(c *cli.Context, total int) *progress {
+	pr := &progress{start: time.Now(), last: time.Now(), interval: 10 * time.Second}
+	if c.Bool("quiet") || c.Bool("json") {
+		return pr
+	}
+	pr.w = c.App.ErrWriter
+	if f, ok := pr.w.(interface{ Fd() uintptr }); ok && term.IsTerminal(int(f.Fd())) {
+		pr.bar = progressbar.NewOptions(total,
+			progressbar.OptionSetWriter(pr.w),
+			progressbar.OptionSetDescription("writes"),
+			progressbar.OptionShowCount(),
+			progressbar.OptionShowIts(),
+			progressbar.OptionSetItsString("req"),
+			progressbar.OptionSetPredictTime(true),
+			progressbar.OptionThrottle(200*time.Millisecond),
+			progressbar.OptionClearOnFinish(),
+		)
+	}
+	return pr
+}
+
+func (pr *progress) update(p importer.Progress) {
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	pr.p = p
+	switch {
+	case pr.bar != nil:
+		pr.bar.ChangeMax(p.OpsTotal)
+		pr.bar.Describe(fmt.Sprintf("writes (%s)", litres(p.ML)))
+		_ = pr.bar.Set(p.OpsDone)
+	case pr.w != nil && time.Since(pr.last) >= pr.interval:
+		pr.last = time.Now()
+		pr.line()
+	}
+}
+
+func (pr *progress) line() {
+	p := pr.p
+	el := time.Since(pr.start)
+	rate := float64(p.Requests) / el.Seconds()
+	eta := "?"
+	if rate > 0 && p.OpsTotal >= p.OpsDone {
+		eta = (time.Duration(float64(p.OpsTotal-p.OpsDone)/rate) * time.Second).Round(time.Second).String()
+	}
+	fmt.Fprintf(pr.w, "progress: %d/%d writes, %s, %.2f req/s, ETA %s\n", p.OpsDone, p.OpsTotal, litres(p.ML), rate, eta)
+}
+
+func (pr *progress) finish() {
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	if pr.bar != nil {
+		_ = pr.bar.Finish()
+	}
+}

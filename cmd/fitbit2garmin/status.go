@@ -1,0 +1,112 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"fitbit2garmin/importer"
+	"fitbit2garmin/state"
+)
+
+func stateFlag() cli.Flag {
+	return &cli.StringFlag{Name: "state", Usage: "journal file (default: the one journal under $XDG_STATE_HOME/fitbit2garmin)", EnvVars: envs("state")}
+}
+
+func statusCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "status",
+		Usage: "show the progress recorded in a journal: done, pending, uncertain, failed (no network)",
+		Flags: []cli.Flag{stateFlag(), &cli.BoolFlag{Name: "json", Usage: "machine-readable output", EnvVars: envs("json")}},
+		Action: func(c *cli.Context) error {
+			paths, err := journalPaths(c, true)
+			if err != nil {
+				return err
+			}
+			var all []statusJSON
+			for _, path := range paths {
+				events, err := state.Read(c.Context, path)
+				if err != nil {
+					return err
+				}
+				s := statusJSON{Journal: path, Water: importer.Status(events, importer.KindWater)}
+				for _, ev := range events {
+					if ev.T == state.TypeHeader {
+						s.Account, s.AccountName, s.Created = ev.Account, ev.AccountName, ev.Created
+						break
+					}
+				}
+				all = append(all, s)
+			}
+			if c.Bool("json") {
+				return writeJSON(c.App.Writer, all)
+			}
+			for _, s := range all {
+				printStatus(c, s)
+			}
+			return nil
+		},
+	}
+}
+
+type statusJSON struct {
+	Journal     string                 `json:"journal"`
+	Account     string                 `json:"account"`
+	AccountName string                 `json:"account_name"`
+	Created     string                 `json:"created"`
+	Water       *importer.StatusReport `json:"water"`
+}
+
+func printStatus(c *cli.Context, s statusJSON) {
+	w := c.App.Writer
+	r := s.Water
+	fmt.Fprintf(w, "Journal: %s\n", s.Journal)
+	fmt.Fprintf(w, "Account: %s (%s), started %s\n", s.AccountName, s.Account, s.Created)
+	if r.Days == 0 {
+		fmt.Fprintln(w, "Water: nothing recorded yet.")
+		return
+	}
+	fmt.Fprintf(w, "Water: %d days touched, %s to %s\n", r.Days, r.FirstDate, r.LastDate)
+	fmt.Fprintf(w, "  done:      %d days (%d writes), %s added\n", r.DaysDone, r.OpsDone, litres(r.MLAdded))
+	fmt.Fprintf(w, "  pending:   %d days (%d writes left; run import again to resume)\n", r.DaysPending, r.OpsPending)
+	fmt.Fprintf(w, "  uncertain: %d days%s\n", len(r.Uncertain), listDates(r.Uncertain))
+	fmt.Fprintf(w, "  failed:    %d days%s\n", len(r.Failed), listDates(r.Failed))
+	fmt.Fprintf(w, "  conflicts: %d days%s\n", len(r.Conflicts), listDates(r.Conflicts))
+	fmt.Fprintf(w, "  skipped:   %d days (%s)\n", r.DaysSkipped, skippedText(r.SkipReasons))
+	if r.DaysUndone > 0 {
+		fmt.Fprintf(w, "  undone:    %d days\n", r.DaysUndone)
+	}
+}
+
+func listDates(d []string) string {
+	if len(d) == 0 {
+		return ""
+	}
+	if len(d) > 10 {
+		return ": " + strings.Join(d[:10], ", ") + fmt.Sprintf(" and %d more", len(d)-10)
+	}
+	return ": " + strings.Join(d, ", ")
+}
+
+// journalPaths returns --state, or the journals in the default folder: all
+// of them when many are allowed, else exactly one.
+func journalPaths(c *cli.Context, many bool) ([]string, error) {
+	if p := c.String("state"); p != "" {
+		return []string{p}, nil
+	}
+	dir := state.DefaultStateDir()
+	if dir == "" {
+		return nil, usageError{errors.New("no home folder to look for journals in: pass --state FILE")}
+	}
+	found, _ := filepath.Glob(filepath.Join(dir, "fitbit2garmin", "journal*.jsonl"))
+	switch {
+	case len(found) == 0:
+		return nil, usageError{fmt.Errorf("no journal in %s: nothing was imported yet, or pass --state FILE", filepath.Join(dir, "fitbit2garmin"))}
+	case len(found) > 1 && !many:
+		return nil, usageError{fmt.Errorf("several journals in %s; choose one with --state:\n  %s", filepath.Join(dir, "fitbit2garmin"), strings.Join(found, "\n  "))}
+	}
+	return found, nil
+}

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+	"golang.org/x/time/rate"
+
+	"fitbit2garmin/importer"
+	"fitbit2garmin/state"
+)
+
+func undoCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "undo",
+		Usage: "take back what this tool added (negative writes), journaled and resumable like an import",
+		Flags: []cli.Flag{
+			stateFlag(),
+			&cli.BoolFlag{Name: "dry-run", Usage: "show what would be taken back; no network", EnvVars: envs("dry-run")},
+			&cli.BoolFlag{Name: "json", Usage: "machine-readable output", EnvVars: envs("json")},
+			&cli.Float64Flag{Name: "rate", Value: defaultRate, Usage: "requests per second", EnvVars: envs("rate")},
+			&cli.IntFlag{Name: "workers", Value: defaultWorkers, Usage: "days worked on at once", EnvVars: envs("workers")},
+			&cli.BoolFlag{Name: "force", Usage: "undo with tokens of another account than the journal's", EnvVars: envs("force")},
+		},
+		Action: runUndo,
+	}
+}
+
+func runUndo(c *cli.Context) error {
+	paths, err := journalPaths(c, false)
+	if err != nil {
+		return err
+	}
+	path := paths[0]
+	if c.Bool("dry-run") {
+		events, err := state.Read(c.Context, path)
+		if err != nil {
+			return err
+		}
+		rep := importer.Status(events, importer.KindWater)
+		plan := importer.UndoPlan(events, importer.KindWater)
+		w := c.App.Writer
+		if c.Bool("json") {
+			return writeJSON(w, plan)
+		}
+		fmt.Fprintf(w, "Journal: %s\n", path)
+		fmt.Fprintf(w, "%-10s  %10s\n", "DATE", "TAKE BACK ML")
+		for _, d := range plan {
+			fmt.Fprintf(w, "%-10s  %10.1f\n", d.Date, d.ML)
+		}
+		fmt.Fprintf(w, "Undo would take back %s over %d days. Dry run: nothing was sent.\n", litres(rep.MLAdded), len(plan))
+		return nil
+	}
+	if c.Float64("rate") <= 0 || c.Int("workers") < 1 {
+		return usageError{fmt.Errorf("--rate and --workers: expected positive numbers")}
+	}
+	limiter := rate.NewLimiter(rate.Limit(c.Float64("rate")), 1)
+	conn, err := connect(c, limiter)
+	if err != nil {
+		return err
+	}
+	defer conn.close()
+	profile, err := conn.client.SocialProfile(c.Context)
+	if err != nil {
+		return fmt.Errorf("ask Garmin who the tokens belong to: %w", err)
+	}
+	j, err := state.Open(c.Context, path, state.Options{})
+	if err != nil {
+		return err
+	}
+	defer j.Close()
+	h, _ := j.Header()
+	if err := j.CheckHeader(h.Fingerprint, fmt.Sprint(profile.ProfileID), c.Bool("force")); err != nil {
+		return err
+	}
+	infof(c, "Journal: %s", path)
+	prog := newProgress(c, 0)
+	r := &importer.Runner{API: importer.GarminWater{Client: conn.client}, Journal: j, Limiter: limiter, Workers: c.Int("workers"), Progress: prog.update}
+	res, runErr := r.Undo(c.Context, importer.KindWater)
+	prog.finish()
+	return report(c, res, runErr)
+}

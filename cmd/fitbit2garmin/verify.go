@@ -1,0 +1,79 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/urfave/cli/v2"
+	"golang.org/x/time/rate"
+
+	"fitbit2garmin/importer"
+	"fitbit2garmin/state"
+)
+
+func verifyCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "verify",
+		Usage:     "compare Garmin's daily totals with the export's and list the days that differ",
+		ArgsUsage: "EXPORT...",
+		Flags:     append(planFlags(), stateFlag()),
+		Action:    runVerify,
+	}
+}
+
+func runVerify(c *cli.Context) error {
+	p, err := readPlan(c)
+	if err != nil {
+		return err
+	}
+	defer p.export.Close()
+	path := c.String("state")
+	if path == "" {
+		fp, err := p.export.Fingerprint()
+		if err != nil {
+			return err
+		}
+		path = state.DefaultPath(state.DefaultStateDir(), fp)
+	}
+	var events []state.Event
+	if _, err := os.Stat(path); err == nil {
+		if events, err = state.Read(c.Context, path); err != nil {
+			return err
+		}
+		infof(c, "Journal: %s", path)
+	} else {
+		infof(c, "No journal at %s: comparing with the export alone.", path)
+	}
+	rateLimit := c.Float64("rate")
+	if rateLimit <= 0 {
+		return usageError{errors.New("--rate: expected a number above 0")}
+	}
+	conn, err := connect(c, rate.NewLimiter(rate.Limit(rateLimit), 1))
+	if err != nil {
+		return err
+	}
+	defer conn.close()
+	rep, err := importer.Verify(c.Context, importer.GarminWater{Client: conn.client}, p.plan, events)
+	if err != nil {
+		return err
+	}
+	w := c.App.Writer
+	if c.Bool("json") {
+		if err := writeJSON(w, rep); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(w, "Verified %d days: %d match, %d differ.\n", rep.Days, rep.Matching, len(rep.Mismatches))
+		if len(rep.Mismatches) > 0 {
+			fmt.Fprintf(w, "%-10s  %10s  %10s  %10s  %s\n", "DATE", "EXPORT ML", "EXPECTED", "GARMIN", "NOTE")
+			for _, m := range rep.Mismatches {
+				fmt.Fprintf(w, "%-10s  %10.1f  %10.1f  %10.1f  %s\n", m.Date, m.ExportML, m.WantML, m.GarminML, m.Note)
+			}
+		}
+	}
+	if len(rep.Mismatches) > 0 {
+		return cli.Exit("", exitPartial)
+	}
+	return nil
+}

@@ -1,0 +1,198 @@
+package importer
+
+import (
+	"context"
+	"sort"
+	"time"
+
+	"fitbit2garmin/state"
+)
+
+// StatusReport summarises a journal without asking Garmin.
+type StatusReport struct {
+	Kind        string         `json:"kind"`
+	Days        int            `json:"days"`         // days the journal has touched
+	DaysDone    int            `json:"days_done"`    // latest run on the day complete
+	DaysPending int            `json:"days_pending"` // begun, some ops not done yet
+	DaysSkipped int            `json:"days_skipped"` // skipped and not begun since
+	DaysUndone  int            `json:"days_undone"`  // taken back by undo
+	Uncertain   []string       `json:"uncertain"`    // days with an op sent but not answered
+	Failed      []string       `json:"failed"`       // days with an op Garmin rejected
+	Conflicts   []string       `json:"conflicts"`    // days in conflict
+	OpsDone     int            `json:"ops_done"`     // ops done in the days' latest runs
+	OpsPending  int            `json:"ops_pending"`  // ops not done yet
+	MLAdded     float64        `json:"ml_added"`     // net water this tool added and has not taken back
+	FirstDate   string         `json:"first_date"`   // earliest day touched
+	LastDate    string         `json:"last_date"`    // latest day touched
+	SkipReasons map[string]int `json:"skip_reasons"`
+}
+
+// Status replays a journal's events into a report for one kind of data.
+func Status(events []state.Event, kind string) *StatusReport {
+	h := replay(events)
+	rep := &StatusReport{Kind: kind, SkipReasons: map[string]int{}}
+	var dates []string
+	for k := range h.days {
+		if k.Kind == kind {
+			dates = append(dates, k.Date)
+		}
+	}
+	sort.Strings(dates)
+	for _, date := range dates {
+		dh := h.days[dayKey{kind, date}]
+		rep.Days++
+		b := dh.current
+		switch {
+		case b == nil:
+			rep.DaysSkipped++
+			rep.SkipReasons[dh.skip]++
+			continue
+		case b.Conflict != nil:
+			rep.Conflicts = append(rep.Conflicts, date)
+		case b.complete() && b.Run == RunUndo:
+			rep.DaysUndone++
+		case b.complete():
+			rep.DaysDone++
+		default:
+			rep.DaysPending++
+		}
+		uncertain, failed := false, false
+		for _, op := range b.Ops {
+			switch b.Status[op.ID] {
+			case opDone:
+				rep.OpsDone++
+			case opSent:
+				uncertain = true
+				rep.OpsPending++
+			case opFailed:
+				failed = true
+				rep.OpsPending++
+			default:
+				rep.OpsPending++
+			}
+		}
+		if uncertain {
+			rep.Uncertain = append(rep.Uncertain, date)
+		}
+		if failed {
+			rep.Failed = append(rep.Failed, date)
+		}
+		if dh.imports != nil {
+			rep.MLAdded += dh.imports.doneAmount()
+		}
+		if b.Run == RunUndo {
+			rep.MLAdded += b.doneAmount()
+		}
+	}
+	rep.MLAdded = roundML(rep.MLAdded)
+	if len(dates) > 0 {
+		rep.FirstDate, rep.LastDate = dates[0], dates[len(dates)-1]
+	}
+	return rep
+}
+
+// Mismatch is a day whose total on Garmin differs from what it should hold.
+type Mismatch struct {
+	Date     string  `json:"date"`
+	ExportML float64 `json:"export_ml"`
+	WantML   float64 `json:"want_ml"`
+	GarminML float64 `json:"garmin_ml"`
+	Note     string  `json:"note"`
+}
+
+// VerifyReport compares Garmin's daily totals with the export's.
+type VerifyReport struct {
+	Days       int        `json:"days"`
+	Matching   int        `json:"matching"`
+	Mismatches []Mismatch `json:"mismatches"`
+	Requests   int        `json:"requests"`
+}
+
+// Verify reads Garmin's totals for the plan's days, 28 days a read, and
+// lists the days that differ from what they should hold: the export's total,
+// plus what was there before when the journal says the tool added on top of
+// existing water (--existing add), or the journal's note when it skipped the day.
+func Verify(ctx context.Context, api WaterAPI, plan *Plan, events []state.Event) (*VerifyReport, error) {
+	h := replay(events)
+	rep := &VerifyReport{Days: len(plan.Days)}
+	var totals map[string]float64
+	windowEnd := ""
+	for _, day := range plan.Days {
+		if day.Date > windowEnd {
+			start := day.Date
+			s, _ := time.Parse(time.DateOnly, start)
+			end := s.AddDate(0, 0, RangeDays-1).Format(time.DateOnly)
+			if end > plan.Last() {
+				end = plan.Last()
+			}
+			var err error
+			totals, err = api.HydrationRange(ctx, start, end)
+			rep.Requests++
+			if err != nil {
+				return rep, err
+			}
+			windowEnd = end
+		}
+		got := totals[day.Date]
+		want := day.ML
+		note := ""
+		if dh := h.days[dayKey{plan.Kind, day.Date}]; dh != nil {
+			switch {
+			case dh.current == nil && dh.skip != "":
+				want = got
+				note = "skipped: " + dh.skip
+			case dh.current != nil && dh.current.Run == RunUndo && dh.current.complete():
+				want = dh.current.Base + dh.current.doneAmount()
+				note = "undone"
+			case dh.current != nil && dh.current.Run == RunImport:
+				want = dh.current.Base + dh.current.doneAmount()
+				if !dh.current.complete() {
+					note = "import not finished"
+				} else if dh.current.Base != 0 {
+					note = "includes water that was there before"
+				}
+				if dh.current.Conflict != nil {
+					note = "conflicted"
+				}
+			}
+		} else {
+			note = "not imported by this journal"
+		}
+		if near(got, want, 1.5) {
+			rep.Matching++
+			continue
+		}
+		rep.Mismatches = append(rep.Mismatches, Mismatch{Date: day.Date, ExportML: day.ML, WantML: roundML(want), GarminML: got, Note: note})
+	}
+	return rep, nil
+}
+
+// UndoDay is what undo would take back from one day.
+type UndoDay struct {
+	Date string  `json:"date"`
+	ML   float64 `json:"ml"`
+}
+
+// UndoPlan lists, from the journal alone, what undo would take back: per
+// day, the water this tool's latest import added and has not yet taken back.
+func UndoPlan(events []state.Event, kind string) []UndoDay {
+	h := replay(events)
+	var out []UndoDay
+	for k, dh := range h.days {
+		if k.Kind != kind || dh.imports == nil {
+			continue
+		}
+		if dh.current.Run == RunUndo && dh.current.complete() {
+			continue
+		}
+		ml := dh.imports.doneAmount()
+		if dh.current.Run == RunUndo {
+			ml += dh.current.doneAmount() // part already taken back
+		}
+		if ml > 0 {
+			out = append(out, UndoDay{Date: k.Date, ML: roundML(ml)})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Date < out[j].Date })
+	return out
+}
