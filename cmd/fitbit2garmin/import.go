@@ -257,4 +257,3 @@ func report(c *cli.Context, res *importer.Result, runErr error) error {
 func fmtRate(r float64) string {
 	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", r), "0"), ".")
 }
-

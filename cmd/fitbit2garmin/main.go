@@ -186,7 +186,6 @@ func hintFor(err error) string {
 	return ""
 }
 
-
 // logger returns the verbose logger (stderr) or nil.
 func logger(c *cli.Context) *slog.Logger {
 	if !c.Bool("verbose") {
