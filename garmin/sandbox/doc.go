@@ -80,7 +80,7 @@
 // Options.Source), one draw per request in scope, so the same seed and the
 // same request sequence give the same faults. KindReset closes the
 // connection before doing anything; KindDropAfterCommit applies the request
-// and then closes the connection without an answer. Request records every
+// and then closes the connection without an answer. Requests returns a log of every
 // request, its status and fault, never a token.
 //
 // # Extending
