@@ -64,7 +64,7 @@ func ParseCurl(r io.Reader) (*Tokens, error) {
 		missing = append(missing, "a JWT_FGP cookie")
 	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("curl command has no %s: copy a request to connect.garmin.com made while logged in (for example one of its /gc-api/ calls)", strings.Join(missing, " and no "))
+		return nil, fmt.Errorf("curl command lacks %s: copy a request to connect.garmin.com made while logged in (for example one of its /gc-api/ calls)", strings.Join(missing, " and "))
 	}
 	t := &Tokens{
 		Family:       FamilyWeb,
