@@ -98,7 +98,15 @@ func openWith(wrap func(fs.FS) fs.FS, paths ...string) (*Export, error) {
 	if len(paths) == 0 {
 		return nil, &Error{Found: "no export given", Expected: "a folder, a .zip or a .csv", Err: ErrUnsupported}
 	}
+	given := map[string]bool{}
 	for _, p := range paths {
+		// The same path given twice would read its records twice.
+		if abs, err := filepath.Abs(p); err == nil {
+			if given[abs] {
+				continue
+			}
+			given[abs] = true
+		}
 		if err := e.add(p, &seen); err != nil {
 			e.Close()
 			return nil, err

@@ -45,4 +45,8 @@ type Water struct {
 	DayTotal bool
 	// Source is where the record was read.
 	Source Source
+	// DataSource is the Takeout "data source" column (e.g. "Fitbit App";
+	// one ending in "Health Connect" was synced in from elsewhere), "" for
+	// formats without one.
+	DataSource string
 }

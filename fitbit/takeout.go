@@ -13,6 +13,7 @@ import (
 // hydCols are the columns of a Takeout hydration log, found by name.
 type hydCols struct {
 	time, amount, unit int // unit is -1 when there is no unit column
+	source             int // the "data source" column, -1 when absent
 	// headerUnit is a unit named in the amount column's header, or "".
 	headerUnit string
 	n          int
@@ -50,7 +51,7 @@ const expectHydHeader = `a header with a time column ("timestamp", "start time",
 // header. The unit may still be unknown (headerUnit "" and unit -1): the
 // reader then looks in the readme.
 func hydrationColumns(header []string) (hydCols, error) {
-	c := hydCols{time: -1, amount: -1, unit: -1, n: len(header)}
+	c := hydCols{time: -1, amount: -1, unit: -1, source: -1, n: len(header)}
 	norm := make([]string, len(header))
 	for i, h := range header {
 		norm[i] = normHeader(h)
@@ -78,6 +79,9 @@ func hydrationColumns(header []string) (hydCols, error) {
 		}
 		if c.unit < 0 && isUnitName(n) {
 			c.unit = i
+		}
+		if c.source < 0 && (n == "data source" || n == "source") {
+			c.source = i
 		}
 	}
 	if c.time < 0 || c.amount < 0 {
@@ -173,7 +177,11 @@ func readHydrationLog(r io.Reader, loc *time.Location, readme func() string, s *
 			return s.problem(amountError(s.at(line), header[cols.amount], raw, unitName, err))
 		}
 		lt := t.In(loc)
-		return s.record(Water{Date: lt.Format(time.DateOnly), Time: lt.Format(time.TimeOnly), ML: ml, Source: s.at(line)})
+		w := Water{Date: lt.Format(time.DateOnly), Time: lt.Format(time.TimeOnly), ML: ml, Source: s.at(line)}
+		if cols.source >= 0 && cols.source < len(rec) {
+			w.DataSource = strings.TrimSpace(rec[cols.source])
+		}
+		return s.record(w)
 	})
 }
 

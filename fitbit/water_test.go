@@ -74,7 +74,11 @@ func render(events []event) string {
 		if w.DayTotal {
 			kind = "total"
 		}
-		fmt.Fprintf(&b, "%s %s %10.3f ml %s  %s\n", w.Date, tm, w.ML, kind, filepath.ToSlash(strings.TrimPrefix(w.Source.String(), prefix)))
+		ds := ""
+		if w.DataSource != "" {
+			ds = "  [" + w.DataSource + "]"
+		}
+		fmt.Fprintf(&b, "%s %s %10.3f ml %s  %s%s\n", w.Date, tm, w.ML, kind, filepath.ToSlash(strings.TrimPrefix(w.Source.String(), prefix)), ds)
 	}
 	return b.String()
 }
@@ -117,6 +121,7 @@ func TestWaterGolden(t *testing.T) {
 		{"split-folder", []string{fixture("split")}, "Asia/Tokyo"},
 		{"generic", []string{fixture("generic")}, "UTC"},
 		{"utc-boundary", []string{fixture("utc-boundary")}, "America/New_York"},
+		{"same-path-twice", []string{fixture("generic", "water.csv"), filepath.Join(exports, ".", "generic", "water.csv")}, "UTC"},
 		{"several-paths", []string{fixture("generic", "water.csv"), fixture("dataexport", "fitbit_export_20190615.csv")}, "UTC"},
 		{"bad-rows", []string{fixture("malformed", "bad-rows.csv")}, "UTC"},
 		{"bad-takeout", []string{fixture("malformed", "bad-takeout")}, "UTC"},
