@@ -371,19 +371,17 @@ func retryAfter(v string, now time.Time) time.Duration {
 	if v == "" {
 		return 0
 	}
+	var d time.Duration
 	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if n <= 0 {
-			return 0
+		if n > int64(maxRetryAfter/time.Second) {
+			n = int64(maxRetryAfter / time.Second)
 		}
-		if n > int64(365*24*time.Hour/time.Second) {
-			n = int64(365 * 24 * time.Hour / time.Second)
-		}
-		return time.Duration(n) * time.Second
+		d = time.Duration(n) * time.Second
+	} else if t, err := http.ParseTime(v); err == nil {
+		d = t.Sub(now)
 	}
-	if t, err := http.ParseTime(v); err == nil {
-		if d := t.Sub(now); d > 0 {
-			return d
-		}
-	}
-	return 0
+	return min(max(d, 0), maxRetryAfter)
 }
+
+// maxRetryAfter caps a Retry-After: beyond it the value is nonsense.
+const maxRetryAfter = 365 * 24 * time.Hour
