@@ -63,7 +63,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 }
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
-	return &cli.App{
+	app := &cli.App{
 		Name:      "fitbit2garmin",
 		Usage:     "move your Fitbit history (water, weight) into Garmin Connect, exactly once",
 		Reader:    stdin,
@@ -88,6 +88,18 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *cli.App {
 		ExitErrHandler:       func(*cli.Context, error) {}, // run maps errors to exit codes
 		HideHelpCommand:      true,
 		EnableBashCompletion: false,
+	}
+	setUsageErrors(app.Commands)
+	return app
+}
+
+// setUsageErrors makes every command report a bad flag as a usage error (exit 2).
+func setUsageErrors(cmds []*cli.Command) {
+	for _, c := range cmds {
+		if c.OnUsageError == nil {
+			c.OnUsageError = func(_ *cli.Context, err error, _ bool) error { return usageError{err} }
+		}
+		setUsageErrors(c.Subcommands)
 	}
 }
 

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+const exports = "../../testdata/exports/"
+
+// golden compares got with testdata/golden/name, or rewrites it with -update.
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name)
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("output differs from %s (go test -update rewrites it):\n--- got\n%s\n--- want\n%s", path, got, want)
+	}
+}
+
+func TestDryRunGolden(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+	}{
+		{"takeout-zip", []string{exports + "takeout.zip"}},
+		{"takeout-folder-entry", []string{exports + "takeout", "--group", "entry"}},
+		{"googlehealth", []string{exports + "takeout-googlehealth"}},
+		{"split-zips", []string{exports + "split"}},
+		{"dataexport", []string{exports + "dataexport", "--timezone", "America/Chicago"}},
+		{"generic", []string{exports + "generic", "--timezone", "UTC"}},
+		{"utc-boundary", []string{exports + "utc-boundary"}},
+		{"utc-boundary-as-utc", []string{exports + "utc-boundary", "--timezone", "UTC"}},
+		{"since-until", []string{exports + "dataexport", "--timezone", "UTC", "--since", "2019-01-01", "--until", "2019-12-31", "--rate", "0.5"}},
+		{"skip-invalid", []string{exports + "malformed/bad-rows.csv", "--timezone", "UTC", "--skip-invalid"}},
+	}
+	for _, tt := range tests {
+		for _, format := range []string{"txt", "json"} {
+			t.Run(tt.name+"."+format, func(t *testing.T) {
+				args := append([]string{"import"}, tt.args...)
+				args = append(args, "--dry-run")
+				if format == "json" {
+					args = append(args, "--json")
+				}
+				r := runCLI(t, args...)
+				if r.code != 0 {
+					t.Fatalf("exit %d:\n%s", r.code, r.stderr)
+				}
+				golden(t, "dryrun-"+tt.name+"."+format, r.stdout)
+			})
+		}
+	}
+}
+
+// TestBadInput pins the message and exit code for each kind of bad input:
+// one clear paragraph naming the file (and zip entry and line), never a
+// panic, and nothing planned.
+func TestBadInput(t *testing.T) {
+	empty := t.TempDir()
+	tests := []struct {
+		name string
+		args []string
+		want []string // fragments the message must hold
+	}{
+		{"truncated-zip", []string{exports + "malformed/truncated.zip"}, []string{"truncated.zip", "truncated"}},
+		{"not-a-zip", []string{exports + "malformed/not-a-zip.zip"}, []string{"not-a-zip.zip", "web page"}},
+		{"empty-folder", []string{empty}, []string{empty, "empty"}},
+		{"no-water", []string{exports + "malformed/no-water"}, []string{"no-water", "none of them water"}},
+		{"unknown-header", []string{exports + "malformed/unknown-header.csv"}, []string{"unknown-header.csv", "when,how much"}},
+		{"bad-rows", []string{exports + "malformed/bad-rows.csv"}, []string{"bad-rows.csv:3:", "bad-rows.csv:5:", "--skip-invalid", "nothing was sent"}},
+		{"bad-takeout", []string{exports + "malformed/bad-takeout"}, []string{"hydration_log", "--skip-invalid"}},
+		{"bad-dataexport", []string{exports + "malformed/bad-dataexport"}, []string{"abc fl oz", "Unzen"}},
+		{"missing", []string{exports + "does-not-exist"}, []string{"does-not-exist", "no such file"}},
+		{"no-args", nil, []string{"no export given"}},
+		{"bad-since", []string{exports + "generic", "--since", "2020-13-45"}, []string{"2020-13-45", "YYYY-MM-DD"}},
+		{"bad-timezone", []string{exports + "generic", "--timezone", "Mars/Olympus"}, []string{"Mars/Olympus", "IANA"}},
+		{"bad-group", []string{exports + "generic", "--group", "week"}, []string{"week", "day or entry"}},
+		{"bad-types", []string{exports + "generic", "--types", "steps"}, []string{"steps", "water"}},
+		{"unknown-flag", []string{exports + "generic", "--frobnicate"}, []string{"frobnicate"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runCLI(t, append(append([]string{"import"}, tt.args...), "--dry-run")...)
+			if r.code != exitUsage {
+				t.Errorf("exit %d, want 2", r.code)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(r.stderr, w) {
+					t.Errorf("message lacks %q:\n%s", w, r.stderr)
+				}
+			}
+			if strings.Contains(r.stderr, "goroutine") || strings.Contains(r.stderr, "panic") {
+				t.Errorf("stack trace in output:\n%s", r.stderr)
+			}
+			if r.stdout != "" && !strings.HasPrefix(r.stdout, "NAME:") {
+				t.Errorf("a plan was printed for bad input:\n%s", r.stdout)
+			}
+		})
+	}
+}
