@@ -79,10 +79,15 @@ type Export struct {
 
 // Open finds the files of an export. Each path is a folder (read
 // recursively; any .zip inside it, such as the parts of a split Takeout, is
-// read in place too), a .zip as downloaded, or a single .csv. Only names are
-// listed to find the relevant files: the many other files of a Takeout are
-// never opened. It fails with an *Error when a path is missing or unreadable,
-// a zip is damaged, a folder is empty, or no water log is found anywhere.
+// read in place too), a .zip as downloaded, or a single .csv. Files are
+// found by name from the folder listing or the zip's central directory: the
+// thousands of other files of a Takeout are never opened. Only a .csv outside
+// a Takeout tree with no telling name has its first lines read, to tell its
+// format; a .csv named by itself is always kept, so that Water can report its
+// header if it is no known format. Open fails with an *Error when a path is
+// missing or unreadable, a zip is damaged, a folder is empty, or no water log
+// is found anywhere (errors.Is: fs.ErrNotExist, ErrNotZip, ErrEmpty,
+// ErrNoWater, ErrUnsupported).
 func Open(paths ...string) (*Export, error) {
 	return openWith(nil, paths...)
 }
