@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -330,11 +331,13 @@ func (s *Server) Totals(who string) map[string]float64 {
 	return out
 }
 
-// Requests returns a copy of the request log, oldest first.
+// Requests returns a copy of the request log, in order of arrival.
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Request(nil), s.reqs...)
+	out := append([]Request(nil), s.reqs...)
+	s.mu.Unlock()
+	slices.SortStableFunc(out, func(a, b Request) int { return a.Time.Compare(b.Time) })
+	return out
 }
 
 // ResetRequests empties the request log.
@@ -393,7 +396,9 @@ func jsonError(status int, msg string) reply {
 // serveRoute runs one request: faults, authentication, the handler, the log.
 func (s *Server) serveRoute(rt route, w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
-	rec := Request{Method: r.Method, Path: r.URL.Path, Class: rt.class}
+	// The log keeps when a request arrived, before any injected latency,
+	// so pacing is measured as the client sent it.
+	rec := Request{Time: s.opts.Now(), Method: r.Method, Path: r.URL.Path, Class: rt.class}
 	if err != nil {
 		s.log(rec)
 		return
@@ -451,7 +456,9 @@ func (s *Server) serveRoute(rt route, w http.ResponseWriter, r *http.Request) {
 func (s *Server) log(rec Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rec.Time = s.opts.Now()
+	if rec.Time.IsZero() {
+		rec.Time = s.opts.Now()
+	}
 	s.reqs = append(s.reqs, rec)
 }
 
