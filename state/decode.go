@@ -1,6 +1,7 @@
 package state
 
 import (
+	"bytes"
 	"encoding/json"
 	"strconv"
 	"unicode/utf8"
@@ -14,14 +15,22 @@ import (
 // reference: the fast path must agree with it on every line it accepts
 // (FuzzDecodeLine checks this).
 //
-// The decoder also interns the strings that repeat across lines (dates, op
+// The decoder also shares strings that repeat from line to line (dates, op
 // ids), which keeps the memory of a large journal's events small.
 type decoder struct {
-	intern map[string]string
+	last [nSlots]string
 }
 
+// Slots of the decoder's last-value cache.
+const (
+	slotDate = iota
+	slotOp
+	slotOther
+	nSlots
+)
+
 func newDecoder() *decoder {
-	return &decoder{intern: make(map[string]string)}
+	return &decoder{}
 }
 
 // decode decodes one line (without its newline).
@@ -159,26 +168,26 @@ func (s *scanner) str() ([]byte, bool) {
 	if s.i >= len(s.b) || s.b[s.i] != '"' {
 		return nil, false
 	}
-	start := s.i + 1
-	high := false
-	for j := start; j < len(s.b); j++ {
-		c := s.b[j]
-		switch {
-		case c == '"':
-			v := s.b[start:j]
-			if high && !utf8.Valid(v) {
-				// encoding/json replaces invalid bytes with U+FFFD.
-				return nil, false
-			}
-			s.i = j + 1
-			return v, true
-		case c == '\\' || c < 0x20:
-			return nil, false
-		case c >= utf8.RuneSelf:
-			high = true
-		}
+	rest := s.b[s.i+1:]
+	q := bytes.IndexByte(rest, '"')
+	if q < 0 {
+		return nil, false
 	}
-	return nil, false
+	v := rest[:q]
+	var or byte
+	for _, c := range v {
+		if c < 0x20 || c == '\\' {
+			// A backslash is an escape (and may hide the real end quote).
+			return nil, false
+		}
+		or |= c
+	}
+	if or >= utf8.RuneSelf && !utf8.Valid(v) {
+		// encoding/json replaces invalid UTF-8 with U+FFFD.
+		return nil, false
+	}
+	s.i += 1 + q + 1
+	return v, true
 }
 
 // number reads a JSON number and returns its text.
@@ -295,9 +304,11 @@ func (s *scanner) object(field func(key []byte) bool) bool {
 	}
 }
 
-// text returns a string value; known constant values and repeated ones are
-// shared rather than allocated again.
-func (dc *decoder) text(s *scanner, intern bool) (string, bool) {
+// text returns a string value. Known constant values are shared, and so
+// is a value equal to the last one seen in the same slot: the lines of a
+// day repeat its date, and a done line repeats the op id of its sent line.
+// That keeps a large journal's memory down without the cost of a map.
+func (dc *decoder) text(s *scanner, slot int) (string, bool) {
 	v, ok := s.str()
 	if !ok {
 		return "", false
@@ -336,14 +347,14 @@ func (dc *decoder) text(s *scanner, intern bool) (string, bool) {
 	case "existing":
 		return "existing", true
 	}
-	if !intern || dc.intern == nil {
+	if slot < 0 {
 		return string(v), true
 	}
-	if t, ok := dc.intern[string(v)]; ok {
-		return t, true
+	if last := dc.last[slot]; last == string(v) {
+		return last, true
 	}
 	t := string(v)
-	dc.intern[t] = t
+	dc.last[slot] = t
 	return t, true
 }
 
@@ -361,39 +372,39 @@ func (dc *decoder) fast(line []byte) (ev Event, ok bool) {
 		var ok bool
 		switch k {
 		case kT:
-			ev.T, ok = dc.text(s, false)
+			ev.T, ok = dc.text(s, -1)
 		case kVersion:
 			ev.Version, ok = s.int()
 		case kFingerprint:
-			ev.Fingerprint, ok = dc.text(s, true)
+			ev.Fingerprint, ok = dc.text(s, -1)
 		case kAccount:
-			ev.Account, ok = dc.text(s, true)
+			ev.Account, ok = dc.text(s, -1)
 		case kAccountName:
-			ev.AccountName, ok = dc.text(s, true)
+			ev.AccountName, ok = dc.text(s, -1)
 		case kCreated:
-			ev.Created, ok = dc.text(s, false)
+			ev.Created, ok = dc.text(s, -1)
 		case kRun:
-			ev.Run, ok = dc.text(s, true)
+			ev.Run, ok = dc.text(s, slotOther)
 		case kKind:
-			ev.Kind, ok = dc.text(s, true)
+			ev.Kind, ok = dc.text(s, slotOther)
 		case kDate:
-			ev.Date, ok = dc.text(s, true)
+			ev.Date, ok = dc.text(s, slotDate)
 		case kBase:
 			var f float64
 			f, ok = s.float()
 			ev.Base = &f
 		case kMode:
-			ev.Mode, ok = dc.text(s, true)
+			ev.Mode, ok = dc.text(s, slotOther)
 		case kOps:
 			ev.Ops, ok = dc.ops(s)
 		case kOp:
-			ev.Op, ok = dc.text(s, true)
+			ev.Op, ok = dc.text(s, slotOp)
 		case kTotal:
 			var f float64
 			f, ok = s.float()
 			ev.Total = &f
 		case kRef:
-			ev.Ref, ok = dc.text(s, false)
+			ev.Ref, ok = dc.text(s, -1)
 		case kWant:
 			ev.Want = []float64{}
 			_, ok = s.array(func() bool {
@@ -402,9 +413,9 @@ func (dc *decoder) fast(line []byte) (ev Event, ok bool) {
 				return ok
 			})
 		case kReason:
-			ev.Reason, ok = dc.text(s, true)
+			ev.Reason, ok = dc.text(s, slotOther)
 		case kErr:
-			ev.Err, ok = dc.text(s, false)
+			ev.Err, ok = dc.text(s, -1)
 		}
 		return ok
 	})
@@ -432,17 +443,17 @@ func (dc *decoder) ops(s *scanner) ([]Op, bool) {
 			var ok bool
 			switch k {
 			case okID:
-				op.ID, ok = dc.text(s, true)
+				op.ID, ok = dc.text(s, -1)
 			case okAmount:
 				op.Amount, ok = s.float()
 			case okTime:
-				op.Time, ok = dc.text(s, false)
+				op.Time, ok = dc.text(s, -1)
 			case okFat:
 				var f float64
 				f, ok = s.float()
 				op.Fat = &f
 			case okRef:
-				op.Ref, ok = dc.text(s, false)
+				op.Ref, ok = dc.text(s, -1)
 			}
 			return ok
 		})

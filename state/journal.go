@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"time"
 )
@@ -122,7 +123,7 @@ func open(ctx context.Context, path string, lock *fileLock, now func() time.Time
 			return nil, fmt.Errorf("open journal: %w", err)
 		}
 	}
-	data, err := io.ReadAll(f)
+	data, err := readAll(f)
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("read journal %s: %w", path, err)
@@ -181,23 +182,79 @@ func (e *LineError) Unwrap() error { return e.Err }
 
 // parse decodes the whole lines of data and returns them with the length of
 // the prefix they span; what follows the last newline is a torn write.
-// Blank lines are skipped.
+// Blank lines are skipped. A large journal is cut into pieces at line ends
+// and the pieces decoded in parallel.
 func parse(ctx context.Context, data []byte) ([]Event, int, error) {
 	keep := bytes.LastIndexByte(data, '\n') + 1
 	whole := data[:keep]
-	events := make([]Event, 0, bytes.Count(whole, []byte{'\n'}))
+	parts := 1
+	if len(whole) >= parallelParseMin {
+		parts = min(runtime.GOMAXPROCS(0), maxParseParts)
+	}
+	type piece struct {
+		data      []byte
+		firstLine int // of the piece in the file, 1-based
+		events    []Event
+		n         int // events decoded into events
+		err       error
+	}
+	pieces := make([]piece, 0, parts)
+	lines := 0
+	for rest := whole; len(rest) > 0; {
+		cut := len(rest)
+		if left := parts - len(pieces); left > 1 {
+			cut = len(rest) / left
+			cut += bytes.IndexByte(rest[cut:], '\n') + 1 // rest ends in a newline
+		}
+		p := piece{data: rest[:cut], firstLine: lines + 1}
+		lines += bytes.Count(p.data, []byte{'\n'})
+		pieces = append(pieces, p)
+		rest = rest[cut:]
+	}
+	events := make([]Event, lines)
+	var wg sync.WaitGroup
+	for i := range pieces {
+		p := &pieces[i]
+		next := lines
+		if i+1 < len(pieces) {
+			next = pieces[i+1].firstLine - 1
+		}
+		p.events = events[p.firstLine-1 : next]
+		wg.Go(func() { p.n, p.err = parsePiece(ctx, p.data, p.firstLine, p.events) })
+	}
+	wg.Wait()
+	n := 0
+	for i := range pieces {
+		p := &pieces[i]
+		if p.err != nil {
+			return nil, 0, p.err
+		}
+		n += copy(events[n:], p.events[:p.n])
+	}
+	clear(events[n:])
+	return events[:n:n], keep, nil
+}
+
+const (
+	// parallelParseMin is the journal size from which parse uses all cores.
+	parallelParseMin = 1 << 20
+	maxParseParts    = 8
+)
+
+// parsePiece decodes the lines of data into events and returns how many it
+// decoded (blank lines are skipped).
+func parsePiece(ctx context.Context, data []byte, firstLine int, events []Event) (int, error) {
 	dc := newDecoder()
-	line := 0
-	for len(whole) > 0 {
-		line++
+	n := 0
+	for line := firstLine; len(data) > 0; line++ {
 		if line%8192 == 0 {
 			if err := ctx.Err(); err != nil {
-				return nil, 0, err
+				return 0, err
 			}
 		}
-		i := bytes.IndexByte(whole, '\n')
-		l := whole[:i]
-		whole = whole[i+1:]
+		i := bytes.IndexByte(data, '\n')
+		l := data[:i]
+		data = data[i+1:]
 		if len(bytes.TrimSpace(l)) == 0 {
 			continue
 		}
@@ -206,11 +263,12 @@ func parse(ctx context.Context, data []byte) ([]Event, int, error) {
 			err = errors.New(`no event type ("t")`)
 		}
 		if err != nil {
-			return nil, 0, &LineError{Line: line, Err: err}
+			return 0, &LineError{Line: line, Err: err}
 		}
-		events = append(events, ev)
+		events[n] = ev
+		n++
 	}
-	return events, keep, nil
+	return n, nil
 }
 
 // Path returns the journal's file name.
@@ -362,6 +420,31 @@ func (j *Journal) Close() error {
 		errs = append(errs, fmt.Errorf("journal %s: %w", j.path, err))
 	}
 	return errors.Join(errs...)
+}
+
+// readAll reads f from the start in one go when its size is known.
+func readAll(f *os.File) ([]byte, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	// One allocation for a journal of any size; the byte more than the size
+	// lets the loop see EOF without growing the buffer.
+	buf := make([]byte, 0, fi.Size()+1)
+	for {
+		n, err := f.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(buf) == cap(buf) {
+			rest, err := io.ReadAll(f)
+			return append(buf, rest...), err
+		}
+	}
 }
 
 // syncDir flushes a folder's entries, so a file just created in it survives
