@@ -246,7 +246,7 @@ func splitCommandLine(s string) ([]string, error) {
 				return nil, err
 			}
 			have = true
-			i += 2 + n
+			i += 1 + n // the loop's i++ steps past the closing quote
 		case r == '"':
 			j := i + 1
 			for ; j < len(rs) && rs[j] != '"'; j++ {

@@ -70,6 +70,7 @@ func TestSplitCommandLine(t *testing.T) {
 		{"a \\  \n b", []string{"a", "b"}},
 		{`"x \"y\" \\ \$z \n"`, []string{`x "y" \ $z \n`}},
 		{`$'a\'b\n\x41\u00e9\q'`, []string{"a'b\nAé" + "q"}},
+		{`$'' x $'y'z`, []string{"", "x", "yz"}},
 		{"^\"a b^\" ^\r\n c^&d", []string{"a b", "c&d"}},
 		{`c:\path`, []string{"c:path"}},
 	}
