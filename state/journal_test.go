@@ -546,3 +546,42 @@ func TestEventHoldsNoSecrets(t *testing.T) {
 		}
 	}
 }
+
+func TestConcurrentAppendsShareFlushes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "j.jsonl")
+	j := openT(t, path, testOptions())
+	defer closeT(t, j)
+	var mu sync.Mutex
+	flushes := 0
+	j.flush = func(f *os.File) error {
+		mu.Lock()
+		flushes++
+		mu.Unlock()
+		time.Sleep(50 * time.Millisecond) // a slow disk: others queue meanwhile
+		return datasync(f)
+	}
+	const n = 8
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			if err := j.Append(Event{T: TypeSent, Op: fmt.Sprint(i)}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	if flushes >= n {
+		t.Errorf("%d concurrent Appends made %d flushes, want them shared", n, flushes)
+	}
+	t.Logf("%d appends, %d flushes", n, flushes)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := bytes.Count(data, []byte("\n")); got != n {
+		t.Errorf("%d lines on disk, want %d", got, n)
+	}
+}
