@@ -1,5 +1,3 @@
-//go:build unix
-
 package state
 
 import (
@@ -9,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -172,13 +169,4 @@ func BenchmarkDecodeLine(b *testing.B) {
 			}
 		})
 	}
-}
-
-// cpuTime returns the user and system CPU time this process has used.
-func cpuTime(tb testing.TB) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		tb.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -3,12 +3,14 @@ package state
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -583,5 +585,66 @@ func TestConcurrentAppendsShareFlushes(t *testing.T) {
 	}
 	if got := bytes.Count(data, []byte("\n")); got != n {
 		t.Errorf("%d lines on disk, want %d", got, n)
+	}
+}
+
+// TestParseLargeJournalInPieces covers the parallel path of parse: the
+// events come out in file order, blank lines anywhere are dropped, and a bad
+// line in a later piece is reported with its line number in the file.
+func TestParseLargeJournalInPieces(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "j.jsonl")
+	writeBenchJournal(t, path, 12_000, 3)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(data) < 2*parallelParseMin {
+		t.Fatalf("journal of %d bytes is too small to be cut", len(data))
+	}
+	lines := bytes.SplitAfter(data, []byte("\n"))
+	lines = lines[:len(lines)-1]
+	var want []Event
+	for _, l := range lines {
+		var ev Event
+		if err := json.Unmarshal(l, &ev); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, ev)
+	}
+	// Blank lines near the start, the middle and the end.
+	var withBlanks []byte
+	for i, l := range lines {
+		if i == 1 || i == len(lines)/2 || i == len(lines)-1 {
+			withBlanks = append(withBlanks, "\n"...)
+		}
+		withBlanks = append(withBlanks, l...)
+	}
+	for _, procs := range []int{1, 2, 3, 8} {
+		t.Run(fmt.Sprintf("GOMAXPROCS=%d", procs), func(t *testing.T) {
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+			got, keep, err := parse(context.Background(), withBlanks)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if keep != len(withBlanks) {
+				t.Errorf("keep = %d, want %d", keep, len(withBlanks))
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("events (-want +got):\n%s", diff)
+			}
+			if len(got) != cap(got) {
+				t.Errorf("returned slice has spare capacity %d: an append would write into hidden state", cap(got)-len(got))
+			}
+
+			bad := bytes.Clone(data)
+			badLine := len(lines) - 10
+			off := len(bytes.Join(lines[:badLine-1], nil))
+			bad[off] = 'x'
+			_, _, err = parse(context.Background(), bad)
+			var le *LineError
+			if !errors.As(err, &le) || le.Line != badLine {
+				t.Errorf("parse with line %d corrupt = %v, want a LineError for that line", badLine, err)
+			}
+		})
 	}
 }
