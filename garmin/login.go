@@ -81,6 +81,9 @@ func (c *Client) Login(ctx context.Context, lr LoginRequest) (*Tokens, error) {
 			return nil, ErrMFARequired
 		}
 		code, err := lr.MFA(ctx)
+		if errors.Is(err, ErrMFARequired) {
+			return nil, err
+		}
 		if err != nil {
 			return nil, fmt.Errorf("garmin: read mfa code: %w", err)
 		}
