@@ -49,6 +49,23 @@ type Options struct {
 
 // Client calls Garmin Connect for one account. It is safe for concurrent use;
 // concurrent callers share one token refresh.
+//
+// Errors of the data methods, for a caller to decide on:
+//   - *RateLimitError: a 429 (status or JSON body); nothing was done.
+//   - ErrUnauthorized (errors.Is): no tokens, or still 401 after one refresh.
+//     A 401 is otherwise handled here: the tokens are refreshed once and the
+//     request resent (a 401 means it did not land).
+//   - *OutcomeUnknownError (errors.Is ErrOutcomeUnknown), writes only: the
+//     request may have been applied (transport error after it may have left,
+//     timeout, reset, EOF, a 5xx, or a 2xx with a garbled body). Read back
+//     before resending. If the context was cancelled meanwhile, the cause is
+//     ctx.Err(), so errors.Is(err, context.Canceled) holds too.
+//   - ctx.Err() itself: the context ended before anything was sent, or
+//     during a read.
+//   - *APIError: any other answer; a 4xx write did not land.
+//
+// The client never retries by itself except for that one resend after a
+// refresh: pacing and retries belong to the caller.
 type Client struct {
 	http    *http.Client
 	now     func() time.Time
