@@ -167,3 +167,21 @@ func FuzzOpen(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParsePieces checks that cutting a journal into pieces for parallel
+// decoding changes nothing: the same events, or the same failing line.
+func FuzzParsePieces(f *testing.F) {
+	f.Add([]byte("{\"t\":\"sent\",\"op\":\"a\"}\n\n{\"t\":\"done\",\"op\":\"a\"}\n{\"t\":\"x\"}\n{\"t"), uint8(2))
+	f.Add([]byte("\n\n\n{\"t\":\"x\"}\nbad\n"), uint8(3))
+	f.Fuzz(func(t *testing.T, data []byte, parts uint8) {
+		ctx := context.Background()
+		want, wantKeep, wantErr := parseIn(ctx, data, 1)
+		got, keep, err := parseIn(ctx, data, int(parts%16)+1)
+		if (err == nil) != (wantErr == nil) || err != nil && err.Error() != wantErr.Error() {
+			t.Fatalf("error %v, in one piece %v", err, wantErr)
+		}
+		if keep != wantKeep || !reflect.DeepEqual(want, got) {
+			t.Fatalf("pieces differ from one piece:\n%s", cmp.Diff(want, got))
+		}
+	})
+}

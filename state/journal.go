@@ -185,12 +185,17 @@ func (e *LineError) Unwrap() error { return e.Err }
 // Blank lines are skipped. A large journal is cut into pieces at line ends
 // and the pieces decoded in parallel.
 func parse(ctx context.Context, data []byte) ([]Event, int, error) {
-	keep := bytes.LastIndexByte(data, '\n') + 1
-	whole := data[:keep]
 	parts := 1
-	if len(whole) >= parallelParseMin {
+	if len(data) >= parallelParseMin {
 		parts = min(runtime.GOMAXPROCS(0), maxParseParts)
 	}
+	return parseIn(ctx, data, parts)
+}
+
+// parseIn is parse with data cut into at most parts pieces.
+func parseIn(ctx context.Context, data []byte, parts int) ([]Event, int, error) {
+	keep := bytes.LastIndexByte(data, '\n') + 1
+	whole := data[:keep]
 	type piece struct {
 		data      []byte
 		firstLine int // of the piece in the file, 1-based
