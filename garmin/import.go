@@ -189,7 +189,8 @@ func curlArgs(args []string) curlFields {
 // splitCommandLine splits a shell command into arguments, understanding bash
 // quoting ('...', "...", $'...', backslash escapes and continuations),
 // PowerShell's backtick continuation, and Windows cmd's caret escapes
-// (Chrome's "Copy as cURL (cmd)").
+// (Chrome's "Copy as cURL (cmd)"). It works on bytes: every special
+// character is ASCII, and bytes that are not UTF-8 pass through unchanged.
 func splitCommandLine(s string) ([]string, error) {
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	if isCmdQuoted(s) {
@@ -207,65 +208,63 @@ func splitCommandLine(s string) ([]string, error) {
 		cur.Reset()
 		have = false
 	}
-	rs := []rune(s)
-	for i := 0; i < len(rs); i++ {
-		r := rs[i]
+	for i := 0; i < len(s); i++ {
+		c := s[i]
 		switch {
-		case r == ' ' || r == '\t' || r == '\n':
+		case c == ' ' || c == '\t' || c == '\n':
 			flush()
-		case r == '\\' || r == '`':
+		case c == '\\' || c == '`':
 			// Line continuation (bash \, PowerShell `), else an escape (bash only).
 			j := i + 1
-			for j < len(rs) && (rs[j] == ' ' || rs[j] == '\t') {
+			for j < len(s) && (s[j] == ' ' || s[j] == '\t') {
 				j++
 			}
-			if j < len(rs) && rs[j] == '\n' {
+			if j < len(s) && s[j] == '\n' {
 				flush()
 				i = j
 				continue
 			}
-			if r == '`' || i+1 >= len(rs) {
-				cur.WriteRune(r)
-				have = true
+			have = true
+			if c == '`' || i+1 >= len(s) {
+				cur.WriteByte(c)
 				continue
 			}
 			i++
-			cur.WriteRune(rs[i])
-			have = true
-		case r == '\'':
-			end := indexRune(rs, i+1, '\'')
+			cur.WriteByte(s[i])
+		case c == '\'':
+			end := strings.IndexByte(s[i+1:], '\'')
 			if end < 0 {
 				return nil, errors.New("unterminated single quote")
 			}
-			cur.WriteString(string(rs[i+1 : end]))
+			cur.WriteString(s[i+1 : i+1+end])
 			have = true
-			i = end
-		case r == '$' && i+1 < len(rs) && rs[i+1] == '\'':
-			n, err := ansiC(rs[i+2:], &cur)
+			i += 1 + end
+		case c == '$' && i+1 < len(s) && s[i+1] == '\'':
+			n, err := ansiC(s[i+2:], &cur)
 			if err != nil {
 				return nil, err
 			}
 			have = true
 			i += 1 + n // the loop's i++ steps past the closing quote
-		case r == '"':
+		case c == '"':
 			j := i + 1
-			for ; j < len(rs) && rs[j] != '"'; j++ {
-				if rs[j] == '\\' && j+1 < len(rs) && strings.ContainsRune("\"\\$`\n", rs[j+1]) {
+			for ; j < len(s) && s[j] != '"'; j++ {
+				if s[j] == '\\' && j+1 < len(s) && strings.IndexByte("\"\\$`\n", s[j+1]) >= 0 {
 					j++
-					if rs[j] != '\n' {
-						cur.WriteRune(rs[j])
+					if s[j] != '\n' {
+						cur.WriteByte(s[j])
 					}
 					continue
 				}
-				cur.WriteRune(rs[j])
+				cur.WriteByte(s[j])
 			}
-			if j >= len(rs) {
+			if j >= len(s) {
 				return nil, errors.New("unterminated double quote")
 			}
 			have = true
 			i = j
 		default:
-			cur.WriteRune(r)
+			cur.WriteByte(c)
 			have = true
 		}
 	}
@@ -273,30 +272,21 @@ func splitCommandLine(s string) ([]string, error) {
 	return args, nil
 }
 
-func indexRune(rs []rune, from int, r rune) int {
-	for i := from; i < len(rs); i++ {
-		if rs[i] == r {
-			return i
-		}
-	}
-	return -1
-}
-
-// ansiC decodes the body of a bash $'...' string (rs starts after the
-// opening quote) into b and returns how many runes it used, closing quote
+// ansiC decodes the body of a bash $'...' string (s starts after the
+// opening quote) into b and returns how many bytes it used, closing quote
 // included.
-func ansiC(rs []rune, b *strings.Builder) (int, error) {
-	for i := 0; i < len(rs); i++ {
-		r := rs[i]
-		if r == '\'' {
+func ansiC(s string, b *strings.Builder) (int, error) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '\'' {
 			return i + 1, nil
 		}
-		if r != '\\' || i+1 >= len(rs) {
-			b.WriteRune(r)
+		if c != '\\' || i+1 >= len(s) {
+			b.WriteByte(c)
 			continue
 		}
 		i++
-		switch e := rs[i]; e {
+		switch e := s[i]; e {
 		case 'n':
 			b.WriteByte('\n')
 		case 't':
@@ -304,40 +294,41 @@ func ansiC(rs []rune, b *strings.Builder) (int, error) {
 		case 'r':
 			b.WriteByte('\r')
 		case 'x', 'u', 'U':
-			max := map[rune]int{'x': 2, 'u': 4, 'U': 8}[e]
+			max := map[byte]int{'x': 2, 'u': 4, 'U': 8}[e]
 			v, n := 0, 0
-			for n < max && i+1 < len(rs) && isHex(rs[i+1]) {
+			for n < max && i+1 < len(s) && isHex(s[i+1]) {
 				i++
-				v = v*16 + hexVal(rs[i])
+				v = v*16 + hexVal(s[i])
 				n++
 			}
-			if n == 0 {
-				b.WriteRune('\\')
-				b.WriteRune(e)
-			} else if e == 'x' {
+			switch {
+			case n == 0:
+				b.WriteByte('\\')
+				b.WriteByte(e)
+			case e == 'x':
 				b.WriteByte(byte(v))
-			} else {
+			default:
 				b.WriteRune(rune(v))
 			}
 		default:
-			b.WriteRune(e) // \\ \' \" and anything else: the character itself
+			b.WriteByte(e) // \\ \' \" and anything else: the character itself
 		}
 	}
 	return 0, errors.New("unterminated $'...' string")
 }
 
-func isHex(r rune) bool {
-	return (r >= '0' && r <= '9') || (r >= 'a' && r <= 'f') || (r >= 'A' && r <= 'F')
+func isHex(c byte) bool {
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
 }
 
-func hexVal(r rune) int {
+func hexVal(c byte) int {
 	switch {
-	case r >= '0' && r <= '9':
-		return int(r - '0')
-	case r >= 'a' && r <= 'f':
-		return int(r-'a') + 10
+	case c >= '0' && c <= '9':
+		return int(c - '0')
+	case c >= 'a' && c <= 'f':
+		return int(c-'a') + 10
 	default:
-		return int(r-'A') + 10
+		return int(c-'A') + 10
 	}
 }
 
@@ -350,16 +341,15 @@ func isCmdQuoted(s string) bool {
 // uncaret undoes cmd escapes: ^ before a line end continues the line, ^x is x.
 func uncaret(s string) string {
 	var b strings.Builder
-	rs := []rune(s)
-	for i := 0; i < len(rs); i++ {
-		if rs[i] == '^' && i+1 < len(rs) {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '^' && i+1 < len(s) {
 			i++
-			if rs[i] == '\n' {
+			if s[i] == '\n' {
 				b.WriteByte(' ')
 				continue
 			}
 		}
-		b.WriteRune(rs[i])
+		b.WriteByte(s[i])
 	}
 	return b.String()
 }

@@ -71,6 +71,9 @@ func TestSplitCommandLine(t *testing.T) {
 		{`"x \"y\" \\ \$z \n"`, []string{`x "y" \ $z \n`}},
 		{`$'a\'b\n\x41\u00e9\q'`, []string{"a'b\nAé" + "q"}},
 		{`$'' x $'y'z`, []string{"", "x", "yz"}},
+		// Found by FuzzSplitCommandLine: a \x escape that is not UTF-8 survives.
+		{`$'\xAA'000`, []string{"\xaa000"}},
+		{"caf\xe9 'x\xff'", []string{"caf\xe9", "x\xff"}},
 		{"^\"a b^\" ^\r\n c^&d", []string{"a b", "c&d"}},
 		{`c:\path`, []string{"c:path"}},
 	}
