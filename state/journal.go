@@ -168,6 +168,26 @@ func open(ctx context.Context, path string, lock *fileLock, now func() time.Time
 	return j, nil
 }
 
+// Read returns the events of the journal at path without taking its lock or
+// changing it, for a look at a journal another process may be writing
+// (status, verify). A torn last line is ignored, as Open does.
+func Read(ctx context.Context, path string) ([]Event, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("read journal: %w", err)
+	}
+	defer f.Close()
+	data, err := readAll(f)
+	if err != nil {
+		return nil, fmt.Errorf("read journal %s: %w", path, err)
+	}
+	events, _, err := parse(ctx, data)
+	if err != nil {
+		return nil, fmt.Errorf("read journal %s: %w", path, err)
+	}
+	return events, nil
+}
+
 // LineError is a line of the journal that does not decode.
 type LineError struct {
 	Line int // 1-based
@@ -284,7 +304,8 @@ func (j *Journal) Path() string { return j.path }
 func (j *Journal) TornBytes() int64 { return j.torn }
 
 // Events returns the events read by Open, in file order. Events appended
-// since are not included. The slice is shared: do not modify it.
+// since (including a header Open wrote from Options.Header) are not
+// included. The slice is shared: do not modify it.
 func (j *Journal) Events() []Event { return j.events }
 
 // Header returns the journal's latest header event, if it has one.

@@ -643,3 +643,40 @@ func TestParseInPieces(t *testing.T) {
 		})
 	}
 }
+
+func TestReadWhileAnotherHoldsTheJournal(t *testing.T) {
+	path, data := writeJournal(t)
+	torn := append(bytes.Clone(data), `{"t":"sent","op":"hal`...)
+	if err := os.WriteFile(path, torn, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// Before any Open repairs it: Read ignores the torn line and leaves it.
+	got, err := Read(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := append([]Event{wantHeader()}, sampleEvents()...)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Read (-want +got):\n%s", diff)
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(after, torn) {
+		t.Error("Read changed the file")
+	}
+
+	j := openT(t, path, testOptions())
+	defer closeT(t, j)
+	if err := j.Append(Event{T: TypeSkip, Date: "2023-07-01"}); err != nil {
+		t.Fatal(err)
+	}
+	got, err = Read(context.Background(), path)
+	if err != nil {
+		t.Fatalf("Read of a locked journal: %v", err)
+	}
+	want = append(want, Event{T: TypeSkip, Date: "2023-07-01"})
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Read while locked (-want +got):\n%s", diff)
+	}
+	if _, err := Read(context.Background(), filepath.Join(t.TempDir(), "none.jsonl")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Read of a missing journal = %v, want ErrNotExist", err)
+	}
+}
