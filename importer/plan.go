@@ -76,7 +76,11 @@ type Op struct {
 	Date string  `json:"date"`
 	Seq  int     `json:"seq"`
 	Time string  `json:"timestampLocal"` // 2006-01-02T15:04:05.000
-	ML   float64 `json:"ml"`
+	ML   float64 `json:"ml,omitempty"`
+	// Weight ops only.
+	Kg    float64  `json:"kg,omitempty"`
+	Fat   *float64 `json:"fat_percent,omitempty"`
+	Shown string   `json:"shown,omitempty"` // the value as read: "190.9 lb → 86.59 kg"
 }
 
 // Day is the plan for one calendar day.

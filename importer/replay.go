@@ -35,6 +35,7 @@ type block struct {
 	Ops    []state.Op
 	Status map[string]string // op id → state
 	Last   float64           // the day's total as last known: Base, then each done total
+	Refs   map[string]string // op id → id Garmin gave the item (weigh-ins)
 
 	Conflict *state.Event
 }
@@ -114,6 +115,12 @@ func replay(events []state.Event) *history {
 				b.Status[ev.Op] = opSent
 			case state.TypeDone:
 				b.Status[ev.Op] = opDone
+				if ev.Ref != "" {
+					if b.Refs == nil {
+						b.Refs = map[string]string{}
+					}
+					b.Refs[ev.Op] = ev.Ref
+				}
 				if ev.Total != nil {
 					b.Last = *ev.Total
 				} else if op, ok := b.op(ev.Op); ok {

@@ -85,6 +85,10 @@ type Runner struct {
 	Now func() time.Time
 	// Progress, if set, is called after each op settles (from several goroutines, one at a time).
 	Progress func(Progress)
+	// Weight is the Garmin API for weigh-ins (ImportWeight, UndoWeight).
+	Weight WeightAPI
+	// Location is the zone of weigh-ins' local times (default UTC).
+	Location *time.Location
 
 	mu          sync.Mutex // guards the fields below and Rand
 	result      *Result
@@ -95,11 +99,13 @@ type Runner struct {
 	stop        context.CancelFunc
 	requests    atomic.Int64
 	windows     map[string]*window
+	wwindows    map[string]*weightWin
 }
 
 // Result is what a run did.
 type Result struct {
 	Run          string         `json:"run"`
+	Kind         string         `json:"kind"`
 	Days         int            `json:"days"`         // days in the plan (or journal, for undo)
 	DaysDone     int            `json:"days_done"`    // days fully written by now
 	DaysEarlier  int            `json:"days_earlier"` // of those, done by an earlier run
@@ -108,6 +114,7 @@ type Result struct {
 	OpsDone      int            `json:"ops_done"`     // done by now (all runs)
 	OpsSent      int            `json:"ops_sent"`     // writes sent by this run
 	Reconciled   int            `json:"reconciled"`   // uncertain writes settled by reading back
+	OpsExisting  int            `json:"ops_existing"` // weigh-ins Garmin already held, not sent
 	ML           float64        `json:"ml"`           // millilitres written by this run (negative for undo)
 	Requests     int            `json:"requests"`     // HTTP requests by this run, reads included
 	Conflicts    []Conflict     `json:"conflicts"`    // days that fit no expectation
@@ -174,6 +181,7 @@ func (r *Runner) init() {
 		r.Now = time.Now
 	}
 	r.windows = map[string]*window{}
+	r.wwindows = map[string]*weightWin{}
 	r.failures = 0
 	r.stopErr = nil
 	r.requests.Store(0)
@@ -204,7 +212,7 @@ type dayJob struct {
 // nothing is sent twice.
 func (r *Runner) Import(ctx context.Context, plan *Plan) (*Result, error) {
 	r.init()
-	res := &Result{Run: RunImport, Days: len(plan.Days), DaysSkipped: map[string]int{}}
+	res := &Result{Run: RunImport, Kind: plan.Kind, Days: len(plan.Days), DaysSkipped: map[string]int{}}
 	h := replay(r.Journal.Events())
 	var jobs []*dayJob
 	first, last := plan.First(), plan.Last()
@@ -281,7 +289,7 @@ func (r *Runner) decideImport(ctx context.Context, kind string, day Day, first, 
 // negative writes recorded in the journal like any other.
 func (r *Runner) Undo(ctx context.Context, kind string) (*Result, error) {
 	r.init()
-	res := &Result{Run: RunUndo, DaysSkipped: map[string]int{}}
+	res := &Result{Run: RunUndo, Kind: kind, DaysSkipped: map[string]int{}}
 	h := replay(r.Journal.Events())
 	var dates []string
 	for k, dh := range h.days {
@@ -474,7 +482,16 @@ func (r *Runner) workDay(ctx context.Context, job *dayJob) {
 		if b.Status[op.ID] == opDone {
 			continue
 		}
-		if !r.settleOp(ctx, job.key, b, op) {
+		var ok bool
+		switch {
+		case job.key.Kind == KindWeight && b.Run == RunUndo:
+			ok = r.settleWeightUndo(ctx, job.key, b, op)
+		case job.key.Kind == KindWeight:
+			ok = r.settleWeight(ctx, job.key, b, op)
+		default:
+			ok = r.settleOp(ctx, job.key, b, op)
+		}
+		if !ok {
 			return
 		}
 	}
@@ -542,31 +559,40 @@ func (r *Runner) settleOp(ctx context.Context, key dayKey, b *block, op state.Op
 			}
 			// Loop: reconcile by reading the day back.
 		default:
-			// The request did not land: rate limited, rejected, or never sent.
-			e := ev(state.TypeNotSent)
-			e.Err = err.Error()
-			var apiErr *garmin.APIError
-			if errors.As(err, &apiErr) && apiErr.Status >= 400 && apiErr.Status < 500 {
-				e.T = state.TypeFailed
-			}
-			if jerr := r.Journal.Append(e); jerr != nil {
-				r.fail(fmt.Errorf("write journal: %w", jerr))
+			if !r.rejected(ctx, key, b, op, err) {
 				return false
 			}
-			b.Status[op.ID] = opPending
-			if e.T == state.TypeFailed {
-				b.Status[op.ID] = opFailed
-				r.mu.Lock()
-				r.result.Failures = append(r.result.Failures, Failure{Date: key.Date, Op: op.ID, Err: err.Error()})
-				r.mu.Unlock()
-				r.failed(err)
+			if b.Status[op.ID] == opFailed {
 				return true // next op of the day; a rejected add changed nothing
-			}
-			if !r.retryAfter(ctx, err) {
-				return false
 			}
 		}
 	}
+}
+
+// rejected handles a write that did not land (rate limited, rejected, or
+// never sent): it journals that, then either marks the op failed (Garmin
+// refused it: 4xx) or waits to try again. It returns false when the day
+// must stop.
+func (r *Runner) rejected(ctx context.Context, key dayKey, b *block, op state.Op, err error) bool {
+	e := state.Event{T: state.TypeNotSent, Kind: key.Kind, Date: key.Date, Op: op.ID, Err: err.Error()}
+	var apiErr *garmin.APIError
+	if errors.As(err, &apiErr) && apiErr.Status >= 400 && apiErr.Status < 500 {
+		e.T = state.TypeFailed
+	}
+	if jerr := r.Journal.Append(e); jerr != nil {
+		r.fail(fmt.Errorf("write journal: %w", jerr))
+		return false
+	}
+	b.Status[op.ID] = opPending
+	if e.T == state.TypeFailed {
+		b.Status[op.ID] = opFailed
+		r.mu.Lock()
+		r.result.Failures = append(r.result.Failures, Failure{Date: key.Date, Op: op.ID, Err: err.Error()})
+		r.mu.Unlock()
+		r.failed(err)
+		return true
+	}
+	return r.retryAfter(ctx, err)
 }
 
 // markDone journals an op as done and updates the counters.
@@ -580,7 +606,9 @@ func (r *Runner) markDone(b *block, op state.Op, e state.Event, total float64, r
 	r.mu.Lock()
 	r.result.OpsDone++
 	r.result.OpsSent++
-	r.result.ML = roundML(r.result.ML + op.Amount)
+	if e.Kind == KindWater {
+		r.result.ML = roundML(r.result.ML + op.Amount)
+	}
 	if reconciled {
 		r.result.Reconciled++
 	}

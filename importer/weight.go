@@ -1,0 +1,566 @@
+package importer
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"iter"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"fitbit2garmin/fitbit"
+	"fitbit2garmin/garmin"
+	"fitbit2garmin/state"
+)
+
+// KindWeight is weigh-ins (weight, and body fat when known).
+const KindWeight = "weight"
+
+// Weight skip reasons counted in a plan.
+const (
+	SkipHealthConnect = "synced in from Health Connect"
+	SkipDuplicate     = "same weigh-in read twice (another file or format)"
+	SkipNoValue       = "no weight and no body fat"
+)
+
+// MatchKg is how close two weights must be to be the same weigh-in (with
+// the same local minute).
+const MatchKg = 0.05
+
+// WeighIn is a weigh-in as Garmin holds it.
+type WeighIn struct {
+	ID   int64
+	Date string // local YYYY-MM-DD
+	Time string // local 2006-01-02T15:04:05
+	Kg   float64
+	Fat  *float64
+}
+
+// WeightAPI is what the runner needs of Garmin for weigh-ins.
+type WeightAPI interface {
+	// WeighIns lists the weigh-ins from start to end inclusive.
+	WeighIns(ctx context.Context, start, end string) ([]WeighIn, error)
+	// WeighInsOn lists one day's weigh-ins.
+	WeighInsOn(ctx context.Context, date string) ([]WeighIn, error)
+	// AddWeighIn adds a weigh-in at local wall-clock time local (the same
+	// instant as gmt); fat, when set, is body fat in percent.
+	AddWeighIn(ctx context.Context, local, gmt time.Time, kg float64, fat *float64) error
+	// DeleteWeighIn deletes one weigh-in by its id.
+	DeleteWeighIn(ctx context.Context, date string, id int64) error
+}
+
+// BuildWeightPlan turns weigh-ins into a plan, one op per weigh-in. Rows
+// synced in from Health Connect are skipped (they came from elsewhere), and
+// the same weigh-in read twice (same local minute, weight within MatchKg)
+// is planned once.
+func BuildWeightPlan(records iter.Seq2[fitbit.Weight, error], opts PlanOptions) (*Plan, error) {
+	for _, d := range []string{opts.Since, opts.Until} {
+		if d != "" && !validDate(d) {
+			return nil, fmt.Errorf("date %q: expected YYYY-MM-DD", d)
+		}
+	}
+	p := &Plan{Kind: KindWeight, Group: GroupEntry, Skipped: map[string]int{}}
+	byDate := map[string][]fitbit.Weight{}
+	for rec, err := range records {
+		if err != nil {
+			p.Problems = append(p.Problems, err)
+			continue
+		}
+		switch {
+		case !validDate(rec.Date):
+			p.Problems = append(p.Problems, &InvalidRecordError{rec.Source, fmt.Sprintf("date %q: expected YYYY-MM-DD", rec.Date)})
+			continue
+		case rec.Time != "" && !validClock(rec.Time):
+			p.Problems = append(p.Problems, &InvalidRecordError{rec.Source, fmt.Sprintf("time %q: expected HH:MM:SS", rec.Time)})
+			continue
+		case math.IsNaN(rec.Kg) || rec.Kg < 0 || rec.Kg > 500:
+			p.Problems = append(p.Problems, &InvalidRecordError{rec.Source, fmt.Sprintf("weight %.2f kg: expected 0 to 500 kg", rec.Kg)})
+			continue
+		case rec.FatPercent != nil && (math.IsNaN(*rec.FatPercent) || *rec.FatPercent <= 0 || *rec.FatPercent >= 100):
+			p.Problems = append(p.Problems, &InvalidRecordError{rec.Source, fmt.Sprintf("body fat %.2f%%: expected above 0 and below 100", *rec.FatPercent)})
+			continue
+		case strings.HasSuffix(strings.TrimSpace(rec.DataSource), "Health Connect"):
+			p.Skipped[SkipHealthConnect]++
+			continue
+		case rec.Kg == 0 && rec.FatPercent == nil:
+			p.Skipped[SkipNoValue]++
+			continue
+		case opts.Since != "" && rec.Date < opts.Since:
+			p.Skipped[SkipSince]++
+			continue
+		case opts.Until != "" && rec.Date > opts.Until:
+			p.Skipped[SkipUntil]++
+			continue
+		}
+		byDate[rec.Date] = append(byDate[rec.Date], rec)
+	}
+	if len(p.Problems) > 0 {
+		if !opts.SkipInvalid {
+			return p, &ProblemError{Problems: p.Problems}
+		}
+		p.Skipped[SkipInvalid] += len(p.Problems)
+	}
+	dates := make([]string, 0, len(byDate))
+	for d := range byDate {
+		dates = append(dates, d)
+	}
+	sort.Strings(dates)
+	for _, date := range dates {
+		recs := byDate[date]
+		sort.SliceStable(recs, func(i, j int) bool { return weightClock(recs[i]) < weightClock(recs[j]) })
+		day := Day{Date: date}
+		var kept []fitbit.Weight
+		for _, r := range recs {
+			if i := sameWeighIn(kept, r); i >= 0 {
+				// Keep one; take the body fat or the weight the other lacks.
+				if kept[i].FatPercent == nil {
+					kept[i].FatPercent = r.FatPercent
+				}
+				if kept[i].Kg == 0 {
+					kept[i].Kg, kept[i].Value, kept[i].Unit = r.Kg, r.Value, r.Unit
+				}
+				p.Skipped[SkipDuplicate]++
+				continue
+			}
+			kept = append(kept, r)
+		}
+		for _, r := range kept {
+			op := Op{Kind: KindWeight, Date: date, Seq: len(day.Ops), Time: date + "T" + weightClock(r) + ".000",
+				Kg: math.Round(r.Kg*1000) / 1000, Fat: r.FatPercent, Shown: shownWeight(r)}
+			op.ID = weightOpID(op)
+			day.Ops = append(day.Ops, op)
+		}
+		day.Entries = len(day.Ops)
+		p.Days = append(p.Days, day)
+		p.Entries += day.Entries
+		p.Requests += len(day.Ops)
+	}
+	return p, nil
+}
+
+func weightClock(r fitbit.Weight) string {
+	if r.Time == "" {
+		return DefaultTime
+	}
+	return r.Time
+}
+
+// sameWeighIn returns the index in kept of a weigh-in r repeats, or -1.
+func sameWeighIn(kept []fitbit.Weight, r fitbit.Weight) int {
+	for i, k := range kept {
+		if weightClock(k)[:5] != weightClock(r)[:5] {
+			continue
+		}
+		if k.Kg == 0 || r.Kg == 0 || math.Abs(k.Kg-r.Kg) <= MatchKg {
+			return i
+		}
+	}
+	return -1
+}
+
+// shownWeight is the weigh-in as read and as it will be sent.
+func shownWeight(r fitbit.Weight) string {
+	var s string
+	switch {
+	case r.Kg == 0:
+		s = "no weight"
+	case r.Unit == "" || r.Unit == "kg":
+		s = fmt.Sprintf("%.2f kg", r.Kg)
+	default:
+		s = fmt.Sprintf("%s %s → %.2f kg", trimFloat(r.Value), r.Unit, r.Kg)
+	}
+	if r.FatPercent != nil {
+		s += fmt.Sprintf(", body fat %s%%", trimFloat(*r.FatPercent))
+	}
+	return s
+}
+
+func trimFloat(v float64) string {
+	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.3f", v), "0"), ".")
+}
+
+func weightOpID(op Op) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s|%s|%s|%.2f", op.Kind, op.Date, op.Time[:16], op.Kg)
+	if op.Fat != nil {
+		fmt.Fprintf(h, "|%.1f", *op.Fat)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:8])
+}
+
+// matches reports whether Garmin's weigh-in w is the op's weigh-in: the same
+// local minute and the weight within MatchKg (or, for a body-fat-only op,
+// the same body fat).
+func matches(w WeighIn, op state.Op) bool {
+	if len(w.Time) < 16 || len(op.Time) < 16 || w.Time[:16] != op.Time[:16] {
+		return false
+	}
+	if op.Amount > 0 {
+		return math.Abs(w.Kg-op.Amount) <= MatchKg
+	}
+	return op.Fat != nil && w.Fat != nil && math.Abs(*w.Fat-*op.Fat) <= 0.1
+}
+
+// ImportWeight replays a weight plan: weigh-ins Garmin already holds are
+// skipped, each new one is journaled before and after its request, and the
+// id Garmin gave it is recorded so that undo can delete exactly it.
+func (r *Runner) ImportWeight(ctx context.Context, plan *Plan) (*Result, error) {
+	r.init()
+	if r.Weight == nil {
+		return nil, errors.New("importer: no weight API")
+	}
+	res := &Result{Run: RunImport, Kind: KindWeight, Days: len(plan.Days), DaysSkipped: map[string]int{}}
+	h := replay(r.Journal.Events())
+	var jobs []*dayJob
+	first, last := plan.First(), plan.Last()
+	for _, day := range plan.Days {
+		key := dayKey{KindWeight, day.Date}
+		if dh := h.days[key]; dh != nil && dh.current != nil {
+			b := dh.current
+			switch {
+			case b.Conflict != nil:
+				res.DaysSkipped[DaySkipConflict]++
+				continue
+			case b.Run == RunImport:
+				res.OpsTotal += len(b.Ops)
+				if b.complete() {
+					res.DaysDone++
+					res.DaysEarlier++
+					res.OpsDone += len(b.Ops)
+					continue
+				}
+				jobs = append(jobs, &dayJob{key: key, b: b})
+				continue
+			case b.Run == RunUndo && !b.complete():
+				res.DaysSkipped["undo in progress (run undo again to finish it)"]++
+				continue
+			}
+		}
+		res.OpsTotal += len(day.Ops)
+		day := day
+		jobs = append(jobs, &dayJob{key: key, ops: len(day.Ops), decide: func(ctx context.Context) (*block, string, error) {
+			existing, err := r.weightWindow(ctx, day.Date, first, last)
+			if err != nil {
+				return nil, "", err
+			}
+			b := &block{Run: RunImport, Mode: "new-only", Status: map[string]string{}}
+			for _, op := range day.Ops {
+				sop := state.Op{ID: op.ID, Amount: op.Kg, Time: op.Time, Fat: op.Fat}
+				if slicesAny(existing, func(w WeighIn) bool { return matches(w, sop) }) {
+					r.mu.Lock()
+					r.result.OpsExisting++
+					r.mu.Unlock()
+					continue
+				}
+				b.Ops = append(b.Ops, sop)
+			}
+			if len(b.Ops) == 0 {
+				return nil, DaySkipWeighedIn, nil
+			}
+			return b, "", nil
+		}})
+	}
+	return r.run(ctx, res, jobs)
+}
+
+// DaySkipWeighedIn is the reason for a day whose weigh-ins Garmin already holds.
+const DaySkipWeighedIn = "every weigh-in already on Garmin"
+
+func slicesAny[T any](s []T, f func(T) bool) bool {
+	for _, v := range s {
+		if f(v) {
+			return true
+		}
+	}
+	return false
+}
+
+// weightWindow returns Garmin's weigh-ins on date, reading the 28-day
+// window that holds it once for all its days.
+func (r *Runner) weightWindow(ctx context.Context, date, first, last string) ([]WeighIn, error) {
+	start, end := windowOf(date, first, last)
+	r.mu.Lock()
+	w := r.wwindows[start]
+	owner := w == nil
+	if owner {
+		w = &weightWin{ready: make(chan struct{})}
+		r.wwindows[start] = w
+	}
+	r.mu.Unlock()
+	if owner {
+		_, err := r.read(ctx, func(ctx context.Context) (float64, error) {
+			var err error
+			w.list, err = r.Weight.WeighIns(ctx, start, end)
+			return 0, err
+		})
+		w.err = err
+		if err != nil {
+			r.mu.Lock()
+			delete(r.wwindows, start)
+			r.mu.Unlock()
+		}
+		close(w.ready)
+	}
+	select {
+	case <-w.ready:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	if w.err != nil {
+		return nil, w.err
+	}
+	var out []WeighIn
+	for _, wi := range w.list {
+		if wi.Date == date {
+			out = append(out, wi)
+		}
+	}
+	return out, nil
+}
+
+type weightWin struct {
+	ready chan struct{}
+	list  []WeighIn
+	err   error
+}
+
+// claimed returns the ids already recorded for the block's done ops.
+func claimed(b *block) map[string]bool {
+	m := map[string]bool{}
+	for id, ref := range b.Refs {
+		if b.Status[id] == opDone && ref != "" {
+			m[ref] = true
+		}
+	}
+	return m
+}
+
+// findWeighIn reads the day and returns the id of the op's weigh-in that
+// no other done op has claimed ("" if there is none).
+func (r *Runner) findWeighIn(ctx context.Context, key dayKey, b *block, op state.Op) (string, bool) {
+	var list []WeighIn
+	_, err := r.read(ctx, func(ctx context.Context) (float64, error) {
+		var err error
+		list, err = r.Weight.WeighInsOn(ctx, key.Date)
+		return 0, err
+	})
+	if err != nil {
+		r.stopOn(ctx, err)
+		return "", false
+	}
+	taken := claimed(b)
+	for _, w := range list {
+		ref := fmt.Sprint(w.ID)
+		if !taken[ref] && matches(w, op) {
+			return ref, true
+		}
+	}
+	return "", true
+}
+
+// settleWeight brings one weigh-in op to done, recording Garmin's id.
+func (r *Runner) settleWeight(ctx context.Context, key dayKey, b *block, op state.Op) bool {
+	ev := func(t string) state.Event { return state.Event{T: t, Kind: key.Kind, Date: key.Date, Op: op.ID} }
+	done := func(ref, reason string, reconciled bool) bool {
+		e := ev(state.TypeDone)
+		e.Ref, e.Reason = ref, reason
+		if b.Refs == nil {
+			b.Refs = map[string]string{}
+		}
+		b.Refs[op.ID] = ref
+		return r.markDone(b, op, e, b.Last, reconciled)
+	}
+	for {
+		if b.Status[op.ID] == opSent {
+			ref, ok := r.findWeighIn(ctx, key, b, op)
+			if !ok {
+				return false
+			}
+			if ref != "" {
+				return done(ref, "reconciled", true)
+			}
+			e := ev(state.TypeNotSent)
+			e.Reason = "reconciled"
+			if err := r.Journal.Append(e); err != nil {
+				r.fail(fmt.Errorf("write journal: %w", err))
+				return false
+			}
+			b.Status[op.ID] = opPending
+		}
+		if ctx.Err() != nil {
+			return false
+		}
+		local, err := time.ParseInLocation("2006-01-02T15:04:05.000", op.Time, time.UTC)
+		if err != nil {
+			r.fail(fmt.Errorf("journal op %s: time %q: %w", op.ID, op.Time, err))
+			return false
+		}
+		if err := r.Journal.Append(ev(state.TypeSent)); err != nil {
+			r.fail(fmt.Errorf("write journal: %w", err))
+			return false
+		}
+		b.Status[op.ID] = opSent
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+		r.requests.Add(1)
+		err = r.Weight.AddWeighIn(wctx, local, gmtOf(local, r.location()), op.Amount, op.Fat)
+		cancel()
+		switch {
+		case err == nil:
+			r.succeeded()
+			ref, ok := r.findWeighIn(ctx, key, b, op)
+			if !ok {
+				return false // stays sent: the next run reconciles it
+			}
+			reason := ""
+			if ref == "" {
+				reason = "written, but Garmin shows no matching weigh-in to record"
+			}
+			return done(ref, reason, false)
+		case errors.Is(err, garmin.ErrOutcomeUnknown):
+			r.failed(err)
+			if r.tooMany() {
+				r.fail(&StopError{Reason: "too many failures", Err: err})
+				return false
+			}
+		default:
+			if !r.rejected(ctx, key, b, op, err) {
+				return false
+			}
+			if b.Status[op.ID] == opFailed {
+				return true
+			}
+		}
+	}
+}
+
+// location is the zone weigh-ins' local times are in.
+func (r *Runner) location() *time.Location {
+	if r.Location == nil {
+		return time.UTC
+	}
+	return r.Location
+}
+
+// gmtOf turns a local wall-clock time (held in a UTC time.Time) into the
+// UTC instant it names in loc.
+func gmtOf(local time.Time, loc *time.Location) time.Time {
+	return time.Date(local.Year(), local.Month(), local.Day(), local.Hour(), local.Minute(), local.Second(), local.Nanosecond(), loc).UTC()
+}
+
+// UndoWeight deletes the weigh-ins the journal says this tool created, by id.
+func (r *Runner) UndoWeight(ctx context.Context) (*Result, error) {
+	r.init()
+	if r.Weight == nil {
+		return nil, errors.New("importer: no weight API")
+	}
+	res := &Result{Run: RunUndo, Kind: KindWeight, DaysSkipped: map[string]int{}}
+	h := replay(r.Journal.Events())
+	var dates []string
+	for k, dh := range h.days {
+		if k.Kind == KindWeight && dh.imports != nil {
+			dates = append(dates, k.Date)
+		}
+	}
+	sort.Strings(dates)
+	var jobs []*dayJob
+	for _, date := range dates {
+		key := dayKey{KindWeight, date}
+		dh := h.days[key]
+		res.Days++
+		if dh.current.Run == RunUndo {
+			res.OpsTotal += len(dh.current.Ops)
+			if dh.current.complete() {
+				res.DaysDone++
+				res.DaysEarlier++
+				res.OpsDone += len(dh.current.Ops)
+				continue
+			}
+			jobs = append(jobs, &dayJob{key: key, b: dh.current})
+			continue
+		}
+		b := &block{Run: RunUndo, Mode: RunUndo, Status: map[string]string{}}
+		for _, op := range dh.imports.Ops {
+			ref := dh.imports.Refs[op.ID]
+			if dh.imports.Status[op.ID] != opDone || ref == "" {
+				continue
+			}
+			b.Ops = append(b.Ops, state.Op{ID: "undo-" + op.ID, Amount: -op.Amount, Time: op.Time, Fat: op.Fat, Ref: ref})
+		}
+		if len(b.Ops) == 0 {
+			res.DaysSkipped[DaySkipNothing]++
+			continue
+		}
+		res.OpsTotal += len(b.Ops)
+		jobs = append(jobs, &dayJob{key: key, ops: len(b.Ops), decide: func(context.Context) (*block, string, error) { return b, "", nil }})
+	}
+	return r.run(ctx, res, jobs)
+}
+
+// settleWeightUndo deletes one weigh-in by id.
+func (r *Runner) settleWeightUndo(ctx context.Context, key dayKey, b *block, op state.Op) bool {
+	ev := func(t string) state.Event {
+		return state.Event{T: t, Kind: key.Kind, Date: key.Date, Op: op.ID, Ref: op.Ref}
+	}
+	var id int64
+	if _, err := fmt.Sscan(op.Ref, &id); err != nil {
+		r.fail(fmt.Errorf("journal op %s: weigh-in id %q: %w", op.ID, op.Ref, err))
+		return false
+	}
+	for {
+		if b.Status[op.ID] == opSent {
+			var list []WeighIn
+			_, err := r.read(ctx, func(ctx context.Context) (float64, error) {
+				var err error
+				list, err = r.Weight.WeighInsOn(ctx, key.Date)
+				return 0, err
+			})
+			if err != nil {
+				r.stopOn(ctx, err)
+				return false
+			}
+			if !slicesAny(list, func(w WeighIn) bool { return w.ID == id }) {
+				return r.markDone(b, op, ev(state.TypeDone), b.Last, true)
+			}
+			if err := r.Journal.Append(ev(state.TypeNotSent)); err != nil {
+				r.fail(fmt.Errorf("write journal: %w", err))
+				return false
+			}
+			b.Status[op.ID] = opPending
+		}
+		if ctx.Err() != nil {
+			return false
+		}
+		if err := r.Journal.Append(ev(state.TypeSent)); err != nil {
+			r.fail(fmt.Errorf("write journal: %w", err))
+			return false
+		}
+		b.Status[op.ID] = opSent
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+		r.requests.Add(1)
+		err := r.Weight.DeleteWeighIn(wctx, key.Date, id)
+		cancel()
+		var apiErr *garmin.APIError
+		switch {
+		case err == nil, errors.As(err, &apiErr) && apiErr.Status == 404:
+			r.succeeded()
+			return r.markDone(b, op, ev(state.TypeDone), b.Last, false)
+		case errors.Is(err, garmin.ErrOutcomeUnknown):
+			r.failed(err)
+			if r.tooMany() {
+				r.fail(&StopError{Reason: "too many failures", Err: err})
+				return false
+			}
+		default:
+			if !r.rejected(ctx, key, b, op, err) {
+				return false
+			}
+			if b.Status[op.ID] == opFailed {
+				return true
+			}
+		}
+	}
+}

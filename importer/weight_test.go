@@ -1,0 +1,259 @@
+package importer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"math"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"fitbit2garmin/fitbit"
+	"fitbit2garmin/garmin"
+)
+
+// fakeWeight is an in-memory Garmin for weigh-ins. hook may fail a call;
+// apply=true makes a failed add land anyway (an answer lost after commit).
+type fakeWeight struct {
+	mu     sync.Mutex
+	next   int64
+	items  []WeighIn
+	calls  []string
+	hook   func(call string, n int) (err error, apply bool)
+	adds   int
+	delets int
+}
+
+var _ WeightAPI = (*fakeWeight)(nil)
+
+func (f *fakeWeight) before(call string) (error, bool) {
+	f.mu.Lock()
+	f.calls = append(f.calls, call)
+	n := len(f.calls)
+	hook := f.hook
+	f.mu.Unlock()
+	if hook == nil {
+		return nil, false
+	}
+	return hook(call, n)
+}
+
+func (f *fakeWeight) WeighIns(ctx context.Context, start, end string) ([]WeighIn, error) {
+	if err, _ := f.before("range"); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []WeighIn
+	for _, w := range f.items {
+		if w.Date >= start && w.Date <= end {
+			out = append(out, w)
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeWeight) WeighInsOn(ctx context.Context, date string) ([]WeighIn, error) {
+	return f.WeighIns(ctx, date, date)
+}
+
+func (f *fakeWeight) AddWeighIn(ctx context.Context, local, gmt time.Time, kg float64, fat *float64) error {
+	err, apply := f.before("add")
+	if err != nil && !apply {
+		return err
+	}
+	f.mu.Lock()
+	f.next++
+	f.items = append(f.items, WeighIn{ID: 1000 + f.next, Date: local.Format(time.DateOnly), Time: local.Format("2006-01-02T15:04:05"), Kg: kg, Fat: fat})
+	f.adds++
+	f.mu.Unlock()
+	return err
+}
+
+func (f *fakeWeight) DeleteWeighIn(ctx context.Context, date string, id int64) error {
+	err, apply := f.before("delete")
+	if err != nil && !apply {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i, w := range f.items {
+		if w.ID == id {
+			f.items = append(f.items[:i], f.items[i+1:]...)
+			f.delets++
+			return err
+		}
+	}
+	if err != nil {
+		return err
+	}
+	return &garmin.APIError{Method: "DELETE", Path: "/weight", Status: 404}
+}
+
+func (f *fakeWeight) snapshot() []WeighIn {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]WeighIn(nil), f.items...)
+}
+
+func weights(recs ...fitbit.Weight) iter.Seq2[fitbit.Weight, error] {
+	return func(yield func(fitbit.Weight, error) bool) {
+		for _, r := range recs {
+			if !yield(r, nil) {
+				return
+			}
+		}
+	}
+}
+
+func fat(v float64) *float64 { return &v }
+
+func weighIn(date, clock string, kg float64, f *float64) fitbit.Weight {
+	return fitbit.Weight{Date: date, Time: clock, Kg: kg, FatPercent: f, Value: kg / 0.45359237, Unit: "lb", Source: fitbit.Source{File: "w.json", Line: 1}}
+}
+
+func TestBuildWeightPlan(t *testing.T) {
+	p, err := BuildWeightPlan(weights(
+		weighIn("2025-08-09", "19:21:54", 86.59, nil),
+		weighIn("2025-08-09", "19:21:10", 86.60, fat(28.7)), // the same weigh-in from another file
+		weighIn("2025-08-10", "", 86.2, nil),
+		fitbit.Weight{Date: "2025-08-11", Time: "06:00:00", Kg: 80, DataSource: "Withings Health Connect"},
+		fitbit.Weight{Date: "2025-08-12", Time: "06:00:00"},
+	), PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Days) != 2 || p.Requests != 2 {
+		t.Fatalf("plan %+v, want 2 days of one weigh-in", p.Days)
+	}
+	op := p.Days[0].Ops[0]
+	if op.Fat == nil || *op.Fat != 28.7 || math.Abs(op.Kg-86.59) > MatchKg {
+		t.Errorf("merged weigh-in %+v, want 86.59 kg with 28.7%% fat", op)
+	}
+	if !strings.Contains(op.Shown, fmt.Sprintf("lb → %.2f kg", op.Kg)) {
+		t.Errorf("shown %q does not show the conversion", op.Shown)
+	}
+	if p.Days[1].Ops[0].Time != "2025-08-10T12:00:00.000" {
+		t.Errorf("weigh-in without time stamped %s, want noon", p.Days[1].Ops[0].Time)
+	}
+	want := map[string]int{SkipDuplicate: 1, SkipHealthConnect: 1, SkipNoValue: 1}
+	if fmt.Sprint(p.Skipped) != fmt.Sprint(want) {
+		t.Errorf("skipped %v, want %v", p.Skipped, want)
+	}
+}
+
+func weightPlan(t *testing.T, days int) *Plan {
+	t.Helper()
+	var recs []fitbit.Weight
+	for d := range days {
+		date := time.Date(2025, 1, 1+d, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
+		recs = append(recs, weighIn(date, "07:10:00", 80+float64(d)/10, nil))
+		if d%3 == 0 {
+			recs = append(recs, weighIn(date, "21:00:00", 81+float64(d)/10, fat(20+float64(d%5))))
+		}
+	}
+	p, err := BuildWeightPlan(weights(recs...), PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// assertWeighIns checks Garmin holds each planned weigh-in exactly once, plus extra.
+func assertWeighIns(t *testing.T, f *fakeWeight, p *Plan, extra int) {
+	t.Helper()
+	items := f.snapshot()
+	for _, d := range p.Days {
+		for _, op := range d.Ops {
+			n := 0
+			for _, w := range items {
+				if w.Time[:16] == op.Time[:16] && math.Abs(w.Kg-op.Kg) < 1e-9 {
+					n++
+				}
+			}
+			if n != 1 {
+				t.Errorf("%s %.2f kg: on Garmin %d times, want once", op.Time, op.Kg, n)
+			}
+		}
+	}
+	if len(items) != p.Requests+extra {
+		t.Errorf("Garmin holds %d weigh-ins, want %d", len(items), p.Requests+extra)
+	}
+}
+
+func TestImportWeightExactlyOnce(t *testing.T) {
+	p := weightPlan(t, 40)
+	f := &fakeWeight{}
+	// A weigh-in already on Garmin (logged on the watch) is not sent again.
+	existing := p.Days[5].Ops[0]
+	f.items = append(f.items, WeighIn{ID: 1, Date: existing.Date, Time: existing.Time[:19], Kg: existing.Kg + 0.02})
+	unknown := &garmin.OutcomeUnknownError{Method: "POST", Path: "/w", Err: errors.New("EOF")}
+	f.hook = func(call string, n int) (error, bool) {
+		if call == "add" && n%4 == 0 {
+			return unknown, n%8 == 0 // half land, half do not
+		}
+		return nil, false
+	}
+	j := &memJournal{}
+	r := &Runner{Weight: f, Journal: j, Limiter: rate.NewLimiter(rate.Inf, 1), Workers: 3, MaxFailures: 50, Sleep: (&sleeps{}).sleep}
+	res, err := r.ImportWeight(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.OpsExisting != 1 {
+		t.Errorf("existing weigh-ins %d, want 1", res.OpsExisting)
+	}
+	items := f.snapshot()
+	if len(items) != p.Requests {
+		t.Errorf("Garmin holds %d weigh-ins, want %d (planned, one of them already there)", len(items), p.Requests)
+	}
+	// Resume sends nothing more.
+	f.hook = nil
+	res, err = (&Runner{Weight: f, Journal: j, Limiter: rate.NewLimiter(rate.Inf, 1)}).ImportWeight(context.Background(), p)
+	if err != nil || res.OpsSent != 0 {
+		t.Fatalf("second run: %v, sent %d", err, res.OpsSent)
+	}
+	// Undo deletes exactly what this tool created: the watch's weigh-in stays.
+	res, err = (&Runner{Weight: f, Journal: j, Limiter: rate.NewLimiter(rate.Inf, 1), Workers: 2}).UndoWeight(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	left := f.snapshot()
+	if len(left) != 1 || left[0].ID != 1 {
+		t.Errorf("after undo Garmin holds %+v, want only the watch's weigh-in", left)
+	}
+}
+
+func TestResumeWeightAfterLostAnswers(t *testing.T) {
+	p := weightPlan(t, 12)
+	f := &fakeWeight{}
+	j := &memJournal{}
+	ctx, cancel := context.WithCancel(context.Background())
+	adds := 0
+	f.hook = func(call string, n int) (error, bool) {
+		if call == "add" {
+			adds++
+		}
+		if call == "add" && adds == 5 {
+			cancel()
+			// The process dies with the answer lost: simulated by an
+			// unknown outcome while interrupted.
+			return &garmin.OutcomeUnknownError{Err: errors.New("killed")}, true
+		}
+		return nil, false
+	}
+	r := &Runner{Weight: f, Journal: j, Limiter: rate.NewLimiter(rate.Inf, 1), Sleep: (&sleeps{}).sleep}
+	if _, err := r.ImportWeight(ctx, p); !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("got %v, want ErrInterrupted", err)
+	}
+	f.hook = nil
+	if _, err := (&Runner{Weight: f, Journal: j, Limiter: rate.NewLimiter(rate.Inf, 1)}).ImportWeight(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+	assertWeighIns(t, f, p, 0)
+}
