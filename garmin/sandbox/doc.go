@@ -15,6 +15,11 @@
 //	GET  /usersummary-service/usersummary/hydration/daily/{date}
 //	GET  /usersummary-service/stats/hydration/daily/{start}/{end}
 //	GET  /userprofile-service/socialProfile
+//	POST /weight-service/user-weight
+//	GET  /weight-service/weight/dayview/{date}
+//	GET  /weight-service/weight/range/{start}/{end}
+//	DELETE /weight-service/weight/{date}/byversion/{samplePk}
+//	POST /upload-service/upload                                   (weight FIT files)
 //
 // Use it as an http.Handler (httptest.NewServer(s)), or call Start for a
 // loopback listener that lives as long as a context.
@@ -70,6 +75,27 @@
 // userProfileId, when given, must be the caller's. The daily read answers
 // valueInML null for a day nothing was logged to; the range read covers at
 // most 28 days (400 otherwise) and lists every day of the range.
+//
+// # Weight
+//
+// Weigh-ins are entries per account, each with a samplePk increasing across
+// the server; answers carry weights in grams, "date" as the local wall
+// clock in epoch ms and "timestampGMT" in epoch ms. POST user-weight needs
+// dateTimestamp and gmtTimestamp (2025-06-14T08:13:00.000, at most 14 h
+// apart), a numeric value in unitKey kg or lbs, and answers 204. The day
+// view lists the day's entries newest first; the range read has no cap on
+// its span and lists days newest first. DELETE by date and samplePk
+// answers 204, or 404 when no such entry is on that date.
+//
+// The upload takes a multipart field "file" holding a FIT file of type
+// weight (decoded with github.com/muktihari/fit); anything else is a 400.
+// Each weight_scale message becomes a weigh-in (weight, percent_fat) of
+// source FIT_FILE, filed under the local day of the account's time zone
+// (SetTimeZone; UTC by default). A file whose file_id (or, without a
+// time_created, whose bytes) matches an earlier upload still stored answers
+// 409. Weight writes and the upload need DI-Backend with web tokens, like
+// the hydration log. WeighIns, AddWeighIn and SetTimeZone inspect and
+// preload the data.
 //
 // # Faults
 //

@@ -135,11 +135,14 @@ type Server struct {
 	inScope   int // requests in the fault scope since SetFaults
 	failNext  []queuedFault
 	reqs      []Request
+	// lastSamplePK is the last weigh-in id given out (weight.go).
+	lastSamplePK int64
 }
 
 type account struct {
 	Account
-	days map[string]*day // hydration by calendar date
+	days   map[string]*day // hydration by calendar date
+	weight weightStore     // weigh-ins (weight.go)
 }
 
 type day struct {
@@ -382,6 +385,7 @@ func (s *Server) routeTable() []route {
 	rts = append(rts, authRoutes()...)
 	rts = append(rts, hydrationRoutes()...)
 	rts = append(rts, profileRoutes()...)
+	rts = append(rts, weightRoutes()...)
 	return rts
 }
 
