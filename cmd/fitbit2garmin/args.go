@@ -8,7 +8,8 @@ import (
 
 // interspersed rewrites args so that a command's flags may follow its
 // arguments, as in `fitbit2garmin import EXPORT --dry-run` (urfave/cli v2
-// stops reading flags at the first argument). Flags are moved in front of
+// stops reading flags at the first argument), and global flags may follow
+// the command (`fitbit2garmin import EXPORT -q`). Flags are moved in front of
 // the arguments, each with its value; "--" ends the flags.
 func interspersed(app *cli.App, args []string) []string {
 	if len(args) == 0 {
@@ -16,6 +17,7 @@ func interspersed(app *cli.App, args []string) []string {
 	}
 	out := []string{args[0]}
 	rest := args[1:]
+	const globalAt = 1 // global flags found after the command go right after the program name
 	flags := app.Flags
 	cmds := app.Commands
 	for {
@@ -46,13 +48,19 @@ func interspersed(app *cli.App, args []string) []string {
 			flags, cmds = cmd.Flags, cmd.Subcommands
 			continue
 		}
-		var fl, pos []string
+		var fl, pos, global []string
 		for i := 0; i < len(rest); i++ {
 			a := rest[i]
 			switch {
 			case a == "--":
 				pos = append(pos, rest[i:]...)
 				i = len(rest)
+			case isFlag(a) && !hasFlag(cmd.Flags, a) && hasFlag(app.Flags, a):
+				global = append(global, a)
+				if takesValue(app.Flags, a) && i+1 < len(rest) {
+					global = append(global, rest[i+1])
+					i++
+				}
 			case isFlag(a):
 				fl = append(fl, a)
 				if takesValue(cmd.Flags, a) && i+1 < len(rest) {
@@ -63,8 +71,22 @@ func interspersed(app *cli.App, args []string) []string {
 				pos = append(pos, a)
 			}
 		}
-		return append(append(out, fl...), pos...)
+		out = append(append(out, fl...), pos...)
+		return append(append(append([]string{}, out[:globalAt]...), global...), out[globalAt:]...)
 	}
+}
+
+// hasFlag reports whether the flag token a names one of flags.
+func hasFlag(flags []cli.Flag, a string) bool {
+	name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+	for _, f := range flags {
+		for _, n := range f.Names() {
+			if n == name {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func isFlag(a string) bool { return len(a) > 1 && a[0] == '-' }
