@@ -17,7 +17,7 @@ const expectDataExport = `the fitbit.com Data Export format: sections separated 
 // (`"","Water","64 fl oz"`) as a day total. Section titles and the water
 // label may be translated: a totals row whose value carries a volume unit is
 // taken as water whatever its label.
-func readDataExport(r io.Reader, s *sink) {
+func readDataExport(r io.Reader, s *sink[Water]) {
 	lr := newLineReader(r)
 	var (
 		day        string // YYYY-MM-DD of the current Food Log section

@@ -13,6 +13,11 @@ var (
 	ErrEmpty = errors.New("empty folder")
 	// ErrNoWater means nothing in the export looks like a water log.
 	ErrNoWater = errors.New("no water data found")
+	// ErrNoWeight means nothing in the export looks like a weight log.
+	ErrNoWeight = errors.New("no weight data found")
+	// ErrWeightUnit means weights are in the user's unit and neither the
+	// export nor the caller says which.
+	ErrWeightUnit = errors.New("weight unit unknown")
 	// ErrUnsupported means a path is neither a folder, a .zip nor a .csv.
 	ErrUnsupported = errors.New("unsupported export path")
 	// ErrFormat means a file or a record is not in the expected format.
@@ -22,7 +27,7 @@ var (
 // Error is a problem with one export path, one file or one record. It says
 // where (Source), what was found and what was expected, so that a person can
 // fix the input. Records that fail are reported as *Error by
-// (*Export).Water without stopping the iteration.
+// (*Export).Water and (*Export).Weight without stopping the iteration.
 type Error struct {
 	// Source is the path, zip entry and line of the problem.
 	Source Source

@@ -20,13 +20,17 @@ import (
 type kind int
 
 const (
-	kindOther      kind = iota
-	kindDataExport      // fitbit.com Data Export CSV (sectioned)
-	kindHydration       // Takeout Physical Activity_GoogleData/hydration_log*.csv
-	kindGeneric         // date,time,amount,unit
-	kindUnknownCSV      // a .csv given by itself whose header is not understood
-	kindProfile         // Takeout Your Profile/Profile.csv
-	kindReadme          // hydration_log_readme.txt
+	kindOther       kind = iota
+	kindDataExport       // fitbit.com Data Export CSV (sectioned)
+	kindHydration        // Takeout Physical Activity_GoogleData/hydration_log*.csv
+	kindGeneric          // date,time,amount,unit
+	kindUnknownCSV       // a .csv given by itself whose header is not understood
+	kindProfile          // Takeout Your Profile/Profile.csv
+	kindReadme           // hydration_log_readme.txt
+	kindWeightJSON       // weight-YYYY-MM-DD.json of a Takeout or account archive
+	kindWeightCSV        // Takeout Physical Activity_GoogleData/weight*.csv
+	kindBodyFatCSV       // Takeout Physical Activity_GoogleData/body_fat*.csv
+	kindAppSettings      // Takeout Health Fitness Data_GoogleData/UserAppSettingData.csv
 )
 
 // root is one folder or one zip, seen as an fs.FS so both are read alike.
@@ -74,7 +78,16 @@ type Export struct {
 	// hydration log finds the readme of its folder even in another part of a
 	// split Takeout.
 	readmes map[string]file
-	wrap    func(fs.FS) fs.FS
+	// weightJSON, weightCSV (weight and body-fat logs) and settings are
+	// the files weight is read from, besides the Data Export CSVs in water.
+	weightJSON []file
+	weightCSV  []file
+	settings   []file
+	// paths and seen describe what was given and found, for NoWaterError
+	// and NoWeightError.
+	paths []string
+	seen  seenFiles
+	wrap  func(fs.FS) fs.FS
 }
 
 // Open finds the files of an export. Each path is a folder (read
@@ -85,9 +98,11 @@ type Export struct {
 // a Takeout tree with no telling name has its first lines read, to tell its
 // format; a .csv named by itself is always kept, so that Water can report its
 // header if it is no known format. Open fails with an *Error when a path is
-// missing or unreadable, a zip is damaged, a folder is empty, or no water log
-// is found anywhere (errors.Is: fs.ErrNotExist, ErrNotZip, ErrEmpty,
-// ErrNoWater, ErrUnsupported).
+// missing or unreadable, a zip is damaged, a folder is empty, or neither a
+// water log nor a weight log is found anywhere (errors.Is: fs.ErrNotExist,
+// ErrNotZip, ErrEmpty, ErrNoWater and ErrNoWeight together, ErrUnsupported).
+// An export with weight but no water opens: HasWater tells, and
+// NoWaterError gives the message for a caller that wanted water.
 func Open(paths ...string) (*Export, error) {
 	return openWith(nil, paths...)
 }
@@ -98,8 +113,8 @@ func openWith(wrap func(fs.FS) fs.FS, paths ...string) (*Export, error) {
 	if wrap == nil {
 		wrap = func(f fs.FS) fs.FS { return f }
 	}
-	e := &Export{readmes: map[string]file{}, wrap: wrap}
-	var seen seenFiles
+	e := &Export{readmes: map[string]file{}, wrap: wrap, paths: paths}
+	seen := &e.seen
 	if len(paths) == 0 {
 		return nil, &Error{Found: "no export given", Expected: "a folder, a .zip or a .csv", Err: ErrUnsupported}
 	}
@@ -112,25 +127,78 @@ func openWith(wrap func(fs.FS) fs.FS, paths ...string) (*Export, error) {
 			}
 			given[abs] = true
 		}
-		if err := e.add(p, &seen); err != nil {
+		if err := e.add(p, seen); err != nil {
 			e.Close()
 			return nil, err
 		}
 	}
-	if len(e.water) == 0 {
+	if !e.HasWater() && !e.HasWeight() {
 		e.Close()
 		return nil, &Error{
 			Source:   Source{File: strings.Join(paths, ", ")},
-			Found:    seen.String(),
-			Expected: "hydration_log*.csv in a Takeout, fitbit_export_*.csv, or a CSV with header date,time,amount,unit",
-			Hint:     "check that the export includes water (Takeout: Fitbit > Physical Activity; fitbit.com: Food Log)",
-			Err:      ErrNoWater,
+			Found:    seen.describe("water or weight logs"),
+			Expected: expectWater + "; or weight logs: weight-*.json, weight*.csv or body_fat*.csv in a Takeout",
+			Hint:     "check that the export includes water or weight (Takeout: Fitbit > Physical Activity; fitbit.com: Food Log, Body)",
+			Err:      errors.Join(ErrNoWater, ErrNoWeight),
 		}
 	}
 	bySource := func(a, b file) int { return compareSource(a.source(), b.source()) }
-	slices.SortStableFunc(e.water, bySource)
-	slices.SortStableFunc(e.profiles, bySource)
+	for _, files := range [][]file{e.water, e.profiles, e.weightJSON, e.weightCSV, e.settings} {
+		slices.SortStableFunc(files, bySource)
+	}
 	return e, nil
+}
+
+const expectWater = "hydration_log*.csv in a Takeout, fitbit_export_*.csv, or a CSV with header date,time,amount,unit"
+
+// HasWater reports whether the export holds files water is read from.
+func (e *Export) HasWater() bool { return len(e.water) > 0 }
+
+// HasWeight reports whether the export holds files weight is read from:
+// Takeout weight JSON or CSV, body-fat CSV, or a fitbit.com Data Export CSV
+// (whose Body section is only seen when it is read, so such an export counts
+// even when the section is empty).
+func (e *Export) HasWeight() bool {
+	if len(e.weightJSON) > 0 || len(e.weightCSV) > 0 {
+		return true
+	}
+	for _, f := range e.water {
+		if f.kind == kindDataExport {
+			return true
+		}
+	}
+	return false
+}
+
+// NoWaterError returns the *Error (errors.Is ErrNoWater) for a caller that
+// wants water from an export that has none, or nil when it has some. Its
+// message is the one Open gave before weight was read.
+func (e *Export) NoWaterError() error {
+	if e.HasWater() {
+		return nil
+	}
+	return &Error{
+		Source:   Source{File: strings.Join(e.paths, ", ")},
+		Found:    e.seen.describe("water logs"),
+		Expected: expectWater,
+		Hint:     "check that the export includes water (Takeout: Fitbit > Physical Activity; fitbit.com: Food Log)",
+		Err:      ErrNoWater,
+	}
+}
+
+// NoWeightError returns the *Error (errors.Is ErrNoWeight) for a caller that
+// wants weight from an export that has none, or nil when it has some.
+func (e *Export) NoWeightError() error {
+	if e.HasWeight() {
+		return nil
+	}
+	return &Error{
+		Source:   Source{File: strings.Join(e.paths, ", ")},
+		Found:    e.seen.describe("weight logs"),
+		Expected: "weight-*.json, weight*.csv or body_fat*.csv in a Takeout, or fitbit_export_*.csv",
+		Hint:     "check that the export includes weight (Takeout: Fitbit > Body or Personal & Account; fitbit.com: Body)",
+		Err:      ErrNoWeight,
+	}
 }
 
 func compareSource(a, b Source) int {
@@ -252,6 +320,12 @@ func (e *Export) addFile(f file, seen *seenFiles) {
 		e.water = append(e.water, f)
 	case kindProfile:
 		e.profiles = append(e.profiles, f)
+	case kindWeightJSON:
+		e.weightJSON = append(e.weightJSON, f)
+	case kindWeightCSV, kindBodyFatCSV:
+		e.weightCSV = append(e.weightCSV, f)
+	case kindAppSettings:
+		e.settings = append(e.settings, f)
 	case kindReadme:
 		dir := path.Dir(f.rel)
 		if _, dup := e.readmes[dir]; !dup {
@@ -275,6 +349,15 @@ func classify(name string, given bool) kind {
 		return kindDataExport
 	case base == "profile.csv" && (dir == "your profile" || given):
 		return kindProfile
+	case strings.HasPrefix(base, "weight") && strings.HasSuffix(base, ".json") &&
+		(dir == "global export data" || dir == "personal & account" || dir == "user-site-export"):
+		return kindWeightJSON
+	case strings.HasPrefix(base, "weight") && strings.HasSuffix(base, ".csv") && (dir == "physical activity_googledata" || given):
+		return kindWeightCSV
+	case strings.HasPrefix(base, "body_fat") && strings.HasSuffix(base, ".csv") && (dir == "physical activity_googledata" || given):
+		return kindBodyFatCSV
+	case base == "userappsettingdata.csv" && strings.HasSuffix(dir, "_googledata"):
+		return kindAppSettings
 	}
 	return kindOther
 }
@@ -327,11 +410,17 @@ func sniffKind(f file, given bool) kind {
 	if _, ok := hydrationColumns(h); ok == nil {
 		return kindHydration
 	}
+	if c, ok := weightColumns(h); ok == nil {
+		if c.weight >= 0 {
+			return kindWeightCSV
+		}
+		return kindBodyFatCSV
+	}
 	return unknown
 }
 
 // seenFiles counts the files looked at, by extension, for the message
-// given when no water log is found.
+// given when no water or weight log is found.
 type seenFiles struct {
 	n     int
 	byExt map[string]int
@@ -349,7 +438,8 @@ func (s *seenFiles) add(name string, _ kind) {
 	s.byExt[ext]++
 }
 
-func (s *seenFiles) String() string {
+// describe says how many files were seen, ending "none of them <what>".
+func (s *seenFiles) describe(what string) string {
 	if s.n == 0 {
 		return "found no files"
 	}
@@ -373,5 +463,5 @@ func (s *seenFiles) String() string {
 	if s.n == 1 {
 		files = "file"
 	}
-	return fmt.Sprintf("found %d %s (%s), none of them water logs", s.n, files, strings.Join(parts, ", "))
+	return fmt.Sprintf("found %d %s (%s), none of them %s", s.n, files, strings.Join(parts, ", "), what)
 }

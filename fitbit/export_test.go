@@ -31,7 +31,7 @@ func TestOpenErrors(t *testing.T) {
 		{"empty folder", []string{empty}, ErrEmpty,
 			[]string{empty + ": the folder is empty"}},
 		{"no water", []string{fixture("malformed", "no-water")}, ErrNoWater,
-			[]string{"found 3 files (2 .json, 1 .csv), none of them water logs", "expected hydration_log*.csv in a Takeout, fitbit_export_*.csv, or a CSV with header date,time,amount,unit"}},
+			[]string{"found 3 files (2 .json, 1 .csv), none of them water or weight logs", "expected hydration_log*.csv in a Takeout, fitbit_export_*.csv, or a CSV with header date,time,amount,unit; or weight logs"}},
 		{"not a csv", []string{fixture("README.md")}, ErrUnsupported,
 			[]string{"README.md: not a folder, .zip or .csv"}},
 		{"one bad path among good ones", []string{fixture("takeout"), fixture("malformed", "truncated.zip")}, ErrNotZip,
@@ -326,7 +326,7 @@ func TestIrrelevantMembersNeverRead(t *testing.T) {
 		"Takeout/Fitbit/Physical Activity_GoogleData/hydration_log_2020-01-01.csv":    "timestamp,amount milliliters,data source\n2020-01-01T07:15:00Z,250,Fitbit App\n",
 		"Takeout/Fitbit/Physical Activity_GoogleData/heart_rate_2020-01-01.csv":       strings.Repeat("2020-01-01T00:00:05Z,61,Fitbit Charge 4\n", 100),
 		"Takeout/Fitbit/Physical Activity_GoogleData/steps_2020-01-01.csv":            strings.Repeat("2020-01-01T00:00:05Z,61,Fitbit Charge 4\n", 100),
-		"Takeout/Fitbit/Global Export Data/weight-2020-01-01.json":                    strings.Repeat("[{}]", 200),
+		"Takeout/Fitbit/Global Export Data/sleep-2020-01-01.json":                     strings.Repeat("[{}]", 200),
 		"Takeout/Fitbit/Physical Activity_GoogleData/calories_in_heart_rate_zone.csv": strings.Repeat("x,y\n", 200),
 	}
 	for name, body := range members {

@@ -11,13 +11,20 @@ import (
 )
 
 // Fingerprint returns a SHA-256 over the names and contents of the files
-// the export's data is read from (water logs, profile, readmes). Names are
+// the export's data is read from (water logs, weight and body-fat logs,
+// profile, app settings, readmes). Names are
 // relative to what the user gave (zip entries, paths inside the folder), so
 // the fingerprint is the same wherever the export lies and whether it is
 // read zipped or unzipped, and changes when any of those files changes.
 // Other files are not read.
 func (e *Export) Fingerprint() (string, error) {
-	files := slices.Concat(e.water, e.profiles)
+	// An export without weight files hashes exactly what it did before
+	// weight was read, so journals made then still match: the app settings
+	// (which only give the weight unit) count only beside weight files.
+	files := slices.Concat(e.water, e.profiles, e.weightJSON, e.weightCSV)
+	if len(e.weightJSON) > 0 || len(e.weightCSV) > 0 {
+		files = append(files, e.settings...)
+	}
 	for _, f := range e.readmes {
 		files = append(files, f)
 	}

@@ -44,7 +44,7 @@ func genericColumns(header []string) (genCols, error) {
 
 // readGeneric reads a CSV with a date, an optional local time, an amount and
 // its unit per row. Dates and times are already local: loc is not applied.
-func readGeneric(r io.Reader, s *sink) {
+func readGeneric(r io.Reader, s *sink[Water]) {
 	cr := newCSVReader(r)
 	header, err := cr.Read()
 	if err != nil {

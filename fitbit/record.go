@@ -50,3 +50,44 @@ type Water struct {
 	// formats without one.
 	DataSource string
 }
+
+// Weight is one weigh-in: a weight, a body-fat reading, or both taken
+// together (a smart scale writes both at the same instant).
+type Weight struct {
+	// Date is the local calendar date, YYYY-MM-DD, in the user's time zone.
+	Date string
+	// Time is the local wall-clock time "15:04:05", or "" when the format has
+	// no time of day (the fitbit.com Data Export).
+	Time string
+	// Kg is the weight in kilograms; 0 when the record only carries body
+	// fat. Zero and negative weights are passed through; the importer skips
+	// them and counts them.
+	Kg float64
+	// FatPercent is the body fat in percent, nil when the record has none.
+	FatPercent *float64
+	// Value and Unit are the weight as read, for display: 190.9 "lb",
+	// 62400 "g", 86.5 "kg". A record with body fat only has the fat
+	// percentage here, with Unit "%".
+	Value float64
+	Unit  string
+	// DataSource is the Takeout "data source" column or the JSON "source"
+	// field (e.g. "Aria", "API"; one ending in "Health Connect" was synced in
+	// from elsewhere), "" for formats without one.
+	DataSource string
+	// Format names the file format the record was read from: FormatTakeoutJSON,
+	// FormatTakeoutCSV or FormatDataExport.
+	Format string
+	// Source is where the record was read.
+	Source Source
+}
+
+// Formats a Weight is read from.
+const (
+	// FormatTakeoutJSON is the old weight-YYYY-MM-DD.json of a Takeout or
+	// account archive.
+	FormatTakeoutJSON = "takeout-json"
+	// FormatTakeoutCSV is the Takeout's weight*.csv and body_fat*.csv.
+	FormatTakeoutCSV = "takeout-csv"
+	// FormatDataExport is the Body section of a fitbit.com Data Export CSV.
+	FormatDataExport = "data-export"
+)

@@ -2,29 +2,29 @@ package fitbit
 
 import "fmt"
 
-// sink passes one file's records and problems to the caller of Water. It
-// stops the file after maxProblems problems, and remembers when the caller
-// stopped the iteration altogether.
-type sink struct {
-	yield    func(Water, error) bool
+// sink passes one file's records and problems to the caller of Water or
+// Weight. It stops the file after maxProblems problems, and remembers when
+// the caller stopped the iteration altogether.
+type sink[T any] struct {
+	yield    func(T, error) bool
 	src      Source
 	problems int
 	aborted  bool
 }
 
-func newSink(src Source, yield func(Water, error) bool) *sink {
-	return &sink{yield: yield, src: src}
+func newSink[T any](src Source, yield func(T, error) bool) *sink[T] {
+	return &sink[T]{yield: yield, src: src}
 }
 
 // at returns the file's source at a line.
-func (s *sink) at(line int) Source {
+func (s *sink[T]) at(line int) Source {
 	src := s.src
 	src.Line = line
 	return src
 }
 
 // record yields a record; false means stop reading.
-func (s *sink) record(w Water) bool {
+func (s *sink[T]) record(w T) bool {
 	if !s.yield(w, nil) {
 		s.aborted = true
 		return false
@@ -33,9 +33,10 @@ func (s *sink) record(w Water) bool {
 }
 
 // problem yields an error; false means stop reading this file.
-func (s *sink) problem(e *Error) bool {
+func (s *sink[T]) problem(e *Error) bool {
+	var zero T
 	s.problems++
-	if !s.yield(Water{}, e) {
+	if !s.yield(zero, e) {
 		s.aborted = true
 		return false
 	}
@@ -46,7 +47,7 @@ func (s *sink) problem(e *Error) bool {
 			Hint:   "is it the file its name says?",
 			Err:    ErrFormat,
 		}
-		if !s.yield(Water{}, more) {
+		if !s.yield(zero, more) {
 			s.aborted = true
 		}
 		return false
@@ -55,7 +56,7 @@ func (s *sink) problem(e *Error) bool {
 }
 
 // fail reports a problem at a line that stops the file.
-func (s *sink) fail(line int, found, expected string, err error) bool {
+func (s *sink[T]) fail(line int, found, expected string, err error) bool {
 	if err == nil {
 		err = ErrFormat
 	}

@@ -126,7 +126,7 @@ func readmeUnit(text, column string) string {
 // readHydrationLog reads a Takeout hydration_log*.csv: one drink per row,
 // times in UTC turned into loc's calendar date and wall-clock time.
 // readme returns the text of the folder's readme, or "" without one.
-func readHydrationLog(r io.Reader, loc *time.Location, readme func() string, s *sink) {
+func readHydrationLog(r io.Reader, loc *time.Location, readme func() string, s *sink[Water]) {
 	cr := newCSVReader(r)
 	header, err := cr.Read()
 	if err != nil {
@@ -250,7 +250,7 @@ func newCSVReader(r io.Reader) *csv.Reader {
 // readRows calls row for each record after the header with its 1-based
 // line, reporting unreadable records and going on while the reader makes
 // progress. It stops when row returns false.
-func readRows(cr *csv.Reader, s *sink, row func(rec []string, line int) bool) {
+func readRows[T any](cr *csv.Reader, s *sink[T], row func(rec []string, line int) bool) {
 	for {
 		before := cr.InputOffset()
 		rec, err := cr.Read()

@@ -33,7 +33,7 @@ func (e *Export) Water(loc *time.Location) iter.Seq2[Water, error] {
 	}
 }
 
-func (e *Export) readWater(f file, loc *time.Location, s *sink) {
+func (e *Export) readWater(f file, loc *time.Location, s *sink[Water]) {
 	rc, err := f.open()
 	if err != nil {
 		s.fail(0, fmt.Sprintf("cannot be opened: %v", err), "", err)
@@ -71,7 +71,7 @@ func (e *Export) readme(f file) string {
 }
 
 // readUnknownCSV reports a CSV given by itself that is no known water format.
-func readUnknownCSV(r io.Reader, s *sink) {
+func readUnknownCSV(r io.Reader, s *sink[Water]) {
 	cr := newCSVReader(io.LimitReader(r, 64<<10))
 	header, err := cr.Read()
 	found := "an empty file"

@@ -1,0 +1,170 @@
+package fitbit
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// bodyCols are the columns of a Data Export Body section, found by name.
+type bodyCols struct {
+	date, weight, fat int // fat is -1 when absent
+	n                 int
+}
+
+// Column names of the Body section, in English and likely translations
+// (none of the translations has been seen in a real export).
+var (
+	bodyDateNames   = []string{"date", "datum", "fecha", "data", "date de", "päivämäärä", "日付", "日期", "날짜"}
+	bodyWeightNames = []string{"weight", "gewicht", "poids", "peso", "vikt", "vægt", "vekt", "waga", "paino", "体重", "무게", "체중"}
+	bodyFatNames    = []string{"fat", "fett", "graisse", "grasa", "grasso", "gordura", "vet", "tłuszcz", "rasva", "体脂肪", "体脂肪率", "체지방"}
+)
+
+// bodyColumns recognises the header of a Body section: a date column and a
+// weight column. ok is false for the header of any other section.
+func bodyColumns(header []string) (bodyCols, bool) {
+	c := bodyCols{date: -1, weight: -1, fat: -1, n: len(header)}
+	for i, h := range header {
+		n := normHeader(h)
+		switch {
+		case c.date < 0 && containsName(bodyDateNames, n):
+			c.date = i
+		case c.weight < 0 && containsName(bodyWeightNames, n):
+			c.weight = i
+		case c.fat < 0 && containsName(bodyFatNames, n):
+			c.fat = i
+		}
+	}
+	return c, c.date >= 0 && c.weight >= 0
+}
+
+func containsName(names []string, n string) bool {
+	for _, name := range names {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+// readDataExportBody reads the Body section (Date,Weight,BMI,Fat) of a
+// fitbit.com Data Export CSV, using the same line splitting as the water
+// reader, and yields one record per row with no time of day. The weights
+// are in the user's unit: unit is asked for at the first row, and when it
+// gives an error that error is the file's only problem. A Fat of 0 is no
+// reading. Other sections are skipped.
+func readDataExportBody(r io.Reader, unit func() (string, *Error), s *sink[Weight]) {
+	lr := newLineReader(r)
+	var (
+		sectionStart = true // at the start of the file or after a blank line
+		wantHeader   bool   // the previous line was a section title
+		inBody       bool   // in the rows of a Body section
+		cols         bodyCols
+		header       []string
+		userUnit     string
+	)
+	for {
+		line, err := lr.next()
+		if errors.Is(err, io.EOF) {
+			return
+		}
+		if errors.Is(err, errLineTooLong) {
+			if !s.problem(&Error{Source: s.at(lr.line), Found: "a line longer than 1 MiB", Expected: expectDataExport, Err: ErrFormat}) {
+				return
+			}
+			continue
+		}
+		if err != nil {
+			s.fail(lr.line+1, fmt.Sprintf("read failed: %v", err), "", err)
+			return
+		}
+		if strings.TrimSpace(line) == "" {
+			sectionStart, wantHeader, inBody = true, false, false
+			continue
+		}
+		fields := splitCSVLine(line)
+		if sectionStart || wantHeader {
+			if len(fields) == 1 && sectionStart {
+				// The section title ("Body"): the header follows.
+				sectionStart, wantHeader = false, true
+				continue
+			}
+			sectionStart, wantHeader = false, false
+			cols, inBody = bodyColumns(fields)
+			header = fields
+			continue
+		}
+		if !inBody {
+			continue
+		}
+		if len(fields) < max(cols.date, cols.weight)+1 {
+			if !s.problem(&Error{Source: s.at(lr.line), Found: fmt.Sprintf("%d fields", len(fields)),
+				Expected: fmt.Sprintf("%d fields as in the header %s", cols.n, quoteHeader(header)), Err: ErrFormat}) {
+				return
+			}
+			continue
+		}
+		ds := strings.TrimSpace(fields[cols.date])
+		date, ok := parseBodyDate(ds)
+		if !ok {
+			if !s.problem(&Error{Source: s.at(lr.line), Found: fmt.Sprintf("%s %q", header[cols.date], clip(ds, 40)),
+				Expected: "a date YYYY-MM-DD", Err: ErrFormat}) {
+				return
+			}
+			continue
+		}
+		raw := strings.TrimSpace(fields[cols.weight])
+		v, err := parseNumber(raw)
+		if err != nil {
+			if !s.problem(&Error{Source: s.at(lr.line), Found: fmt.Sprintf("%s %q", header[cols.weight], clip(raw, 40)),
+				Expected: "a number", Err: fmt.Errorf("%w: %w", ErrFormat, err)}) {
+				return
+			}
+			continue
+		}
+		var fat *float64
+		if cols.fat >= 0 && cols.fat < len(fields) {
+			if fraw := strings.TrimSpace(fields[cols.fat]); fraw != "" {
+				f, err := parseNumber(fraw)
+				if err != nil {
+					if !s.problem(&Error{Source: s.at(lr.line), Found: fmt.Sprintf("%s %q", header[cols.fat], clip(fraw, 40)),
+						Expected: "a percentage", Err: fmt.Errorf("%w: %w", ErrFormat, err)}) {
+						return
+					}
+					continue
+				}
+				if f != 0 {
+					fat = &f
+				}
+			}
+		}
+		if userUnit == "" {
+			u, uerr := unit()
+			if uerr != nil {
+				uerr.Source.Line = lr.line
+				s.problem(uerr)
+				return
+			}
+			userUnit = u
+		}
+		w := Weight{Date: date, Kg: toKg(v, userUnit), FatPercent: fat, Value: v, Unit: userUnit,
+			Format: FormatDataExport, Source: s.at(lr.line)}
+		if !s.record(w) {
+			return
+		}
+	}
+}
+
+// parseBodyDate reads the date of a Body row: YYYY-MM-DD, YYYY/MM/DD or
+// DD.MM.YYYY (never the ambiguous DD/MM or MM/DD).
+func parseBodyDate(s string) (string, bool) {
+	if d, ok := parseDate(s); ok {
+		return d, true
+	}
+	if t, err := time.Parse("2.1.2006", s); err == nil {
+		return t.Format(time.DateOnly), true
+	}
+	return "", false
+}

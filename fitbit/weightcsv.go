@@ -1,0 +1,263 @@
+package fitbit
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+)
+
+// fatWindow is how far apart a body-fat row and a weight row may be and
+// still be one weigh-in: a scale writes both at the same instant, but the
+// two files are written separately and may round differently.
+const fatWindow = 60 * time.Second
+
+// FromHealthConnect reports whether a Takeout "data source" names Health
+// Connect: such rows were synced in from another app, and are likely
+// duplicates of what that app sends to Garmin itself.
+func FromHealthConnect(dataSource string) bool {
+	return strings.HasSuffix(strings.ToLower(strings.TrimSpace(dataSource)), "health connect")
+}
+
+// weightCols are the columns of a Takeout weight or body-fat CSV, found by name.
+type weightCols struct {
+	time, weight, fat, source int // weight, fat and source are -1 when absent
+	unit                      string
+	n                         int
+}
+
+const expectWeightHeader = `a header with a "timestamp" column (UTC ISO-8601 times) and a weight column naming its unit ` +
+	`("timestamp,weight grams,data source") or a body-fat column ("timestamp,body fat percentage,data source")`
+
+// weightColumns finds the columns of a Takeout weight*.csv or body_fat*.csv
+// header. The weight column must name its unit (grams, kilograms or
+// pounds): the Takeout always does, and the unit is not guessed.
+func weightColumns(header []string) (weightCols, error) {
+	c := weightCols{time: -1, weight: -1, fat: -1, source: -1, n: len(header)}
+	norm := make([]string, len(header))
+	for i, h := range header {
+		norm[i] = normHeader(h)
+	}
+	for _, want := range hydTimeNames {
+		if i := slices.Index(norm, want); i >= 0 {
+			c.time = i
+			break
+		}
+	}
+	for i, n := range norm {
+		w := strings.Fields(n)
+		switch {
+		case i == c.time:
+		case c.source < 0 && (n == "data source" || n == "source"):
+			c.source = i
+		case slices.Contains(w, "unit") || slices.Contains(w, "units"):
+		case c.fat < 0 && slices.Contains(w, "fat"):
+			c.fat = i
+		case c.weight < 0 && slices.Contains(w, "weight"):
+			c.weight = i
+			c.unit = massUnit(w)
+		}
+	}
+	if c.time < 0 || (c.weight < 0 && c.fat < 0) || (c.weight >= 0 && c.unit == "") {
+		return c, ErrFormat
+	}
+	return c, nil
+}
+
+// massUnit finds a mass unit among the words of a column name: "g", "kg"
+// or "lb"; "" when none.
+func massUnit(words []string) string {
+	for _, w := range words {
+		switch w {
+		case "g", "gram", "grams", "gramme", "grammes":
+			return "g"
+		case "kg", "kgs", "kilogram", "kilograms", "kilogramme", "kilogrammes":
+			return UnitKg
+		case "lb", "lbs", "pound", "pounds":
+			return UnitLb
+		}
+	}
+	return ""
+}
+
+// timedWeight is a record of a Takeout CSV with its instant, before the
+// weight and body-fat rows are merged.
+type timedWeight struct {
+	at        time.Time
+	w         Weight
+	hasWeight bool
+}
+
+// readWeightCSV reads a Takeout weight*.csv or body_fat*.csv: one reading
+// per row, UTC times turned into loc's calendar date and time of day.
+func readWeightCSV(r io.Reader, loc *time.Location, s *sink[timedWeight]) {
+	cr := newCSVReader(r)
+	header, err := cr.Read()
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			return // an empty file holds no weigh-ins
+		}
+		s.fail(1, fmt.Sprintf("unreadable header: %v", err), expectWeightHeader, err)
+		return
+	}
+	header = slices.Clone(header)
+	cols, err := weightColumns(header)
+	if err != nil {
+		found := "header " + quoteHeader(header)
+		if cols.weight >= 0 && cols.unit == "" && cols.time >= 0 {
+			found = fmt.Sprintf("weight column %q names no unit", header[cols.weight])
+		}
+		s.fail(1, found, expectWeightHeader, err)
+		return
+	}
+	need := max(cols.time, cols.weight) + 1
+	if cols.weight < 0 {
+		need = max(cols.time, cols.fat) + 1
+	}
+	readRows(cr, s, func(rec []string, line int) bool {
+		if len(rec) < need {
+			return s.problem(&Error{Source: s.at(line), Found: fmt.Sprintf("%d fields", len(rec)),
+				Expected: fmt.Sprintf("%d fields as in the header %s", cols.n, quoteHeader(header)), Err: ErrFormat})
+		}
+		ts := strings.TrimSpace(rec[cols.time])
+		t, ok := parseUTC(ts)
+		if !ok {
+			return s.problem(&Error{Source: s.at(line), Found: fmt.Sprintf("%s %q", header[cols.time], clip(ts, 60)),
+				Expected: "an ISO-8601 time such as 2018-05-28T13:30:12Z", Err: ErrFormat})
+		}
+		lt := t.In(loc)
+		tw := timedWeight{at: t, w: Weight{Date: lt.Format(time.DateOnly), Time: lt.Format(time.TimeOnly),
+			Format: FormatTakeoutCSV, Source: s.at(line)}}
+		if cols.source >= 0 && cols.source < len(rec) {
+			tw.w.DataSource = strings.TrimSpace(rec[cols.source])
+		}
+		if cols.weight >= 0 {
+			raw := strings.TrimSpace(rec[cols.weight])
+			if raw != "" || cols.fat < 0 {
+				v, err := parseNumber(raw)
+				if err != nil {
+					return s.problem(&Error{Source: s.at(line), Found: fmt.Sprintf("%s %q", header[cols.weight], clip(raw, 60)),
+						Expected: "a number of " + massWord(cols.unit), Err: fmt.Errorf("%w: %w", ErrFormat, err)})
+				}
+				tw.hasWeight = true
+				tw.w.Value, tw.w.Unit, tw.w.Kg = v, cols.unit, toKg(v, cols.unit)
+			}
+		}
+		if cols.fat >= 0 && cols.fat < len(rec) {
+			if raw := strings.TrimSpace(rec[cols.fat]); raw != "" {
+				v, err := parseNumber(raw)
+				if err != nil {
+					return s.problem(&Error{Source: s.at(line), Found: fmt.Sprintf("%s %q", header[cols.fat], clip(raw, 60)),
+						Expected: "a percentage", Err: fmt.Errorf("%w: %w", ErrFormat, err)})
+				}
+				tw.w.FatPercent = &v
+			}
+		}
+		switch {
+		case tw.hasWeight:
+		case tw.w.FatPercent != nil:
+			tw.w.Value, tw.w.Unit = *tw.w.FatPercent, "%"
+		default:
+			return s.problem(&Error{Source: s.at(line), Found: "neither a weight nor a body fat",
+				Expected: "a value in " + quoteHeader(header), Err: ErrFormat})
+		}
+		return s.record(tw)
+	})
+}
+
+// massWord spells a mass unit for messages.
+func massWord(u string) string {
+	switch u {
+	case "g":
+		return "grams"
+	case UnitKg:
+		return "kilograms"
+	case UnitLb:
+		return "pounds"
+	}
+	return u
+}
+
+// readWeightCSVs reads every Takeout weight and body-fat CSV of the export
+// (problems are yielded as found), merges body-fat rows into the weight rows
+// of the same weigh-in and yields the records in time order. It returns
+// false when the caller stopped.
+func (e *Export) readWeightCSVs(loc *time.Location, yield func(Weight, error) bool) bool {
+	var weights, fats []timedWeight
+	for _, f := range e.weightCSV {
+		s := newSink(f.source(), func(tw timedWeight, err error) bool {
+			if err != nil {
+				return yield(Weight{}, err)
+			}
+			if tw.hasWeight {
+				weights = append(weights, tw)
+			} else {
+				fats = append(fats, tw)
+			}
+			return true
+		})
+		rc, err := f.open()
+		if err != nil {
+			s.fail(0, fmt.Sprintf("cannot be opened: %v", err), "", err)
+		} else {
+			readWeightCSV(rc, loc, s)
+			rc.Close()
+		}
+		if s.aborted {
+			return false
+		}
+	}
+	for _, tw := range mergeFat(weights, fats) {
+		if !yield(tw.w, nil) {
+			return false
+		}
+	}
+	return true
+}
+
+// mergeFat folds each body-fat reading into the weight reading of the same
+// weigh-in: the nearest one within fatWindow that has no body fat yet and
+// the same origin (both or neither from Health Connect). Readings left over
+// stay records of their own. The result is in time order, ties by source.
+func mergeFat(weights, fats []timedWeight) []timedWeight {
+	byTime := func(a, b timedWeight) int {
+		return cmp.Or(a.at.Compare(b.at), compareSource(a.w.Source, b.w.Source))
+	}
+	slices.SortStableFunc(weights, byTime)
+	slices.SortStableFunc(fats, byTime)
+	out := weights
+	var alone []timedWeight
+	for _, f := range fats {
+		from := f.at.Add(-fatWindow)
+		i := sort.Search(len(out), func(i int) bool { return !out[i].at.Before(from) })
+		best := -1
+		for j := i; j < len(out) && !out[j].at.After(f.at.Add(fatWindow)); j++ {
+			if out[j].w.FatPercent != nil || FromHealthConnect(out[j].w.DataSource) != FromHealthConnect(f.w.DataSource) {
+				continue
+			}
+			if best < 0 || absDuration(out[j].at.Sub(f.at)) < absDuration(out[best].at.Sub(f.at)) {
+				best = j
+			}
+		}
+		if best < 0 {
+			alone = append(alone, f)
+			continue
+		}
+		fat := *f.w.FatPercent
+		out[best].w.FatPercent = &fat
+	}
+	out = append(out, alone...)
+	slices.SortStableFunc(out, byTime)
+	return out
+}
+
+func absDuration(d time.Duration) time.Duration {
+	if d < 0 {
+		return -d
+	}
+	return d
+}
