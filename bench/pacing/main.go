@@ -36,7 +36,7 @@ func main() {
 	flag.Parse()
 
 	if *workers == 0 {
-		*workers = int(latency.Seconds()**rateFlag) + 2
+		*workers = int(1.5*latency.Seconds()**rateFlag) + 2
 	}
 	plan, err := importer.BuildPlan(synthetic(*ops, *days), importer.PlanOptions{Group: *group})
 	if err != nil {

@@ -230,6 +230,14 @@ func openJournal(c *cli.Context, conn *connection, fp string, profile *garmin.Pr
 		j.Close()
 		return nil, err
 	}
+	if h, ok := j.Header(); ok && (h.Fingerprint != fp || h.Account != account) {
+		// Forced onto another export or account: from now on the journal
+		// belongs to this one, and later runs are checked against it.
+		if err := j.SetHeader(state.Event{Fingerprint: fp, Account: account, AccountName: profile.DisplayName}); err != nil {
+			j.Close()
+			return nil, err
+		}
+	}
 	return j, nil
 }
 

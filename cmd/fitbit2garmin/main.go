@@ -189,7 +189,7 @@ func hintFor(err error) string {
 	case errors.As(err, &rl), errors.Is(err, importer.ErrInterrupted):
 		return "run the same command again later: it resumes where it stopped (a lower --rate is kinder to Garmin)"
 	case errors.Is(err, garmin.ErrUnauthorized):
-		return "fitbit2garmin auth login (or auth import), then run the same command again: it resumes"
+		return "log in again with `fitbit2garmin auth login` (or `auth import`); an import stopped by this resumes when run again"
 	case errors.As(err, &locked):
 		return "wait for the other run to finish, or pass another --state"
 	case errors.As(err, &usage):
