@@ -2,6 +2,8 @@ package importer
 
 import (
 	"context"
+	"errors"
+	"time"
 
 	"fitbit2garmin/garmin"
 )
@@ -53,4 +55,53 @@ func (g GarminWater) LogWater(ctx context.Context, date, ts string, ml float64) 
 		return total, nil
 	}
 	return *d.ValueInML, nil
+}
+
+// GarminWeight adapts a *garmin.Client to WeightAPI: a weigh-in with body
+// fat goes up as a FIT file (Garmin's JSON endpoint takes weight only).
+type GarminWeight struct{ Client *garmin.Client }
+
+var _ WeightAPI = GarminWeight{}
+
+func weighIns(list []garmin.WeighIn) []WeighIn {
+	out := make([]WeighIn, 0, len(list))
+	for _, w := range list {
+		wi := WeighIn{ID: w.SamplePK, Date: w.Date, GMT: w.GMT, Kg: w.Kg, Fat: w.FatPercent}
+		if !w.Local.IsZero() {
+			wi.Time = w.Local.Format("2006-01-02T15:04:05")
+		}
+		out = append(out, wi)
+	}
+	return out
+}
+
+// WeighIns implements WeightAPI.
+func (g GarminWeight) WeighIns(ctx context.Context, start, end string) ([]WeighIn, error) {
+	list, err := g.Client.WeightRange(ctx, start, end)
+	return weighIns(list), err
+}
+
+// WeighInsOn implements WeightAPI.
+func (g GarminWeight) WeighInsOn(ctx context.Context, date string) ([]WeighIn, error) {
+	list, err := g.Client.WeightDay(ctx, date)
+	return weighIns(list), err
+}
+
+// AddWeighIn implements WeightAPI.
+func (g GarminWeight) AddWeighIn(ctx context.Context, local, gmt time.Time, kg float64, fat *float64) error {
+	if fat == nil {
+		return g.Client.AddWeight(ctx, garmin.WeighInEntry{Local: local, GMT: gmt, Kg: kg})
+	}
+	err := g.Client.UploadBodyComposition(ctx, garmin.BodyComposition{Local: local, GMT: gmt, Kg: kg, FatPercent: fat})
+	if errors.Is(err, garmin.ErrDuplicateUpload) {
+		// The same file landed before (its answer was lost): the caller
+		// finds the weigh-in by reading the day.
+		return nil
+	}
+	return err
+}
+
+// DeleteWeighIn implements WeightAPI.
+func (g GarminWeight) DeleteWeighIn(ctx context.Context, date string, id int64) error {
+	return g.Client.DeleteWeight(ctx, date, id)
 }

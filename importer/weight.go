@@ -25,6 +25,7 @@ const (
 	SkipHealthConnect = "synced in from Health Connect"
 	SkipDuplicate     = "same weigh-in read twice (another file or format)"
 	SkipNoValue       = "no weight and no body fat"
+	SkipFatOnly       = "body fat without a weight (Garmin needs both)"
 )
 
 // MatchKg is how close two weights must be to be the same weigh-in (with
@@ -34,8 +35,9 @@ const MatchKg = 0.05
 // WeighIn is a weigh-in as Garmin holds it.
 type WeighIn struct {
 	ID   int64
-	Date string // local YYYY-MM-DD
-	Time string // local 2006-01-02T15:04:05
+	Date string    // local YYYY-MM-DD
+	Time string    // local 2006-01-02T15:04:05
+	GMT  time.Time // the instant, zero when unknown
 	Kg   float64
 	Fat  *float64
 }
@@ -129,12 +131,19 @@ func BuildWeightPlan(records iter.Seq2[fitbit.Weight, error], opts PlanOptions) 
 			kept = append(kept, r)
 		}
 		for _, r := range kept {
+			if r.Kg == 0 {
+				p.Skipped[SkipFatOnly]++
+				continue
+			}
 			op := Op{Kind: KindWeight, Date: date, Seq: len(day.Ops), Time: date + "T" + weightClock(r) + ".000",
 				Kg: math.Round(r.Kg*1000) / 1000, Fat: r.FatPercent, Shown: shownWeight(r)}
 			op.ID = weightOpID(op)
 			day.Ops = append(day.Ops, op)
 		}
 		day.Entries = len(day.Ops)
+		if len(day.Ops) == 0 {
+			continue
+		}
 		p.Days = append(p.Days, day)
 		p.Entries += day.Entries
 		p.Requests += len(day.Ops)
@@ -192,17 +201,21 @@ func weightOpID(op Op) string {
 	return hex.EncodeToString(h.Sum(nil)[:8])
 }
 
-// matches reports whether Garmin's weigh-in w is the op's weigh-in: the same
-// local minute and the weight within MatchKg (or, for a body-fat-only op,
-// the same body fat).
-func matches(w WeighIn, op state.Op) bool {
-	if len(w.Time) < 16 || len(op.Time) < 16 || w.Time[:16] != op.Time[:16] {
+// matches reports whether Garmin's weigh-in w is the op's weigh-in: the
+// weight within MatchKg, at the same minute, local or (Garmin files FIT
+// uploads by the instant) UTC in loc.
+func matches(w WeighIn, op state.Op, loc *time.Location) bool {
+	if math.Abs(w.Kg-op.Amount) > MatchKg || len(op.Time) < 16 {
 		return false
 	}
-	if op.Amount > 0 {
-		return math.Abs(w.Kg-op.Amount) <= MatchKg
+	if len(w.Time) >= 16 && w.Time[:16] == op.Time[:16] {
+		return true
 	}
-	return op.Fat != nil && w.Fat != nil && math.Abs(*w.Fat-*op.Fat) <= 0.1
+	local, err := time.ParseInLocation("2006-01-02T15:04:05.000", op.Time, time.UTC)
+	if err != nil || w.GMT.IsZero() {
+		return false
+	}
+	return gmtOf(local, loc).Truncate(time.Minute).Equal(w.GMT.UTC().Truncate(time.Minute))
 }
 
 // ImportWeight replays a weight plan: weigh-ins Garmin already holds are
@@ -250,7 +263,7 @@ func (r *Runner) ImportWeight(ctx context.Context, plan *Plan) (*Result, error) 
 			b := &block{Run: RunImport, Mode: "new-only", Status: map[string]string{}}
 			for _, op := range day.Ops {
 				sop := state.Op{ID: op.ID, Amount: op.Kg, Time: op.Time, Fat: op.Fat}
-				if slicesAny(existing, func(w WeighIn) bool { return matches(w, sop) }) {
+				if slicesAny(existing, func(w WeighIn) bool { return matches(w, sop, r.location()) }) {
 					r.mu.Lock()
 					r.result.OpsExisting++
 					r.mu.Unlock()
@@ -355,7 +368,7 @@ func (r *Runner) findWeighIn(ctx context.Context, key dayKey, b *block, op state
 	taken := claimed(b)
 	for _, w := range list {
 		ref := fmt.Sprint(w.ID)
-		if !taken[ref] && matches(w, op) {
+		if !taken[ref] && matches(w, op, r.location()) {
 			return ref, true
 		}
 	}
