@@ -93,7 +93,7 @@ func (e *Export) Weight(loc *time.Location, unit string) iter.Seq2[Weight, error
 			if u, ok := userUnit(); ok {
 				e.readFile(f, s, func(rc io.Reader) { readWeightJSON(rc, u.unit, s) })
 			} else {
-				s.problem(unitUnknown(f.source(), "weights in the user's unit", setting, hasSet))
+				s.problem(unitUnknown(f.source(), "weights in the user's unit, and the export does not say which", setting, hasSet))
 			}
 			if s.aborted {
 				return
@@ -109,7 +109,7 @@ func (e *Export) Weight(loc *time.Location, unit string) iter.Seq2[Weight, error
 					if u, ok := userUnit(); ok {
 						return u.unit, nil
 					}
-					return "", unitUnknown(f.source(), "Body weights in the user's unit (a Data Export does not say which)", setting, hasSet)
+					return "", unitUnknown(f.source(), "Body weights in the user's unit, which a Data Export does not name", setting, hasSet)
 				}, s)
 			})
 			if s.aborted {
@@ -133,10 +133,9 @@ func (e *Export) readFile(f file, s *sink[Weight], read func(io.Reader)) {
 
 // unitUnknown is the one problem given for a file whose weights are in the
 // user's unit when that unit is not known.
-func unitUnknown(src Source, what string, setting unitSetting, hasSet bool) *Error {
-	found := what + ", and the export does not say which"
+func unitUnknown(src Source, found string, setting unitSetting, hasSet bool) *Error {
 	if hasSet {
-		found = fmt.Sprintf("%s, and the setting %q at %s is neither kg nor lb", what, setting.raw, setting.src)
+		found = fmt.Sprintf("%s; the weight-unit setting %q at %s is neither kg nor lb", found, setting.raw, setting.src)
 	}
 	return &Error{
 		Source:   src,

@@ -222,10 +222,12 @@ func (e *Export) readWeightCSVs(loc *time.Location, yield func(Weight, error) bo
 // mergeFat folds each body-fat reading into the weight reading of the same
 // weigh-in: the nearest one within fatWindow that has no body fat yet and
 // the same origin (both or neither from Health Connect). Readings left over
-// stay records of their own. The result is in time order, ties by source.
+// stay records of their own. The result is in time order, a weight before
+// a lone body fat at the same instant, then by source.
 func mergeFat(weights, fats []timedWeight) []timedWeight {
 	byTime := func(a, b timedWeight) int {
-		return cmp.Or(a.at.Compare(b.at), compareSource(a.w.Source, b.w.Source))
+		// At the same instant a weight comes before a lone body fat.
+		return cmp.Or(a.at.Compare(b.at), cmp.Compare(fatOnly(a), fatOnly(b)), compareSource(a.w.Source, b.w.Source))
 	}
 	slices.SortStableFunc(weights, byTime)
 	slices.SortStableFunc(fats, byTime)
@@ -253,6 +255,14 @@ func mergeFat(weights, fats []timedWeight) []timedWeight {
 	out = append(out, alone...)
 	slices.SortStableFunc(out, byTime)
 	return out
+}
+
+// fatOnly is 1 for a body-fat reading without weight, 0 otherwise.
+func fatOnly(tw timedWeight) int {
+	if tw.hasWeight {
+		return 0
+	}
+	return 1
 }
 
 func absDuration(d time.Duration) time.Duration {
