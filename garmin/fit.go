@@ -36,6 +36,13 @@ const (
 	fitSoftwareVers = 100 // file_creator software_version (1.00)
 )
 
+// fitTimes returns the span of times a FIT date_time holds as real time:
+// smaller values are a device's seconds since power-on, and 0xFFFFFFFF
+// means none.
+func fitTimes() (first, end time.Time) {
+	return datetime.Epoch().Add(0x10000000 * time.Second), datetime.Epoch().Add(0xFFFFFFFF * time.Second)
+}
+
 // BodyComposition is one weigh-in with body fat, sent as a FIT file.
 type BodyComposition struct {
 	// Local is the local wall-clock time (see WeighInEntry.Local). A FIT
@@ -86,16 +93,24 @@ func encodeBodyComposition(bc BodyComposition) ([]byte, error) {
 		return nil, err
 	}
 	at := bc.GMT.UTC().Truncate(time.Second)
-	if at.Before(datetime.Epoch()) {
-		return nil, fmt.Errorf("time %s: FIT times start on %s", at.Format(time.RFC3339), datetime.Epoch().Format(dateLayout))
+	fitTimeMin, fitTimeEnd := fitTimes()
+	if at.Before(fitTimeMin) || !at.Before(fitTimeEnd) {
+		return nil, fmt.Errorf("time %s: a FIT file holds times from %s to %s",
+			at.Format(time.RFC3339), fitTimeMin.Format(dateLayout), fitTimeEnd.Format(dateLayout))
+	}
+	// Weight and body fat are stored in hundredths: a value that rounds to
+	// zero would read as "none".
+	centiKg := math.Round(bc.Kg * 100)
+	if centiKg < 1 {
+		return nil, fmt.Errorf("weight %v kg: below the FIT resolution of 0.01 kg", bc.Kg)
 	}
 	ws := mesgdef.NewWeightScale(nil).
 		SetTimestamp(at).
-		SetWeight(typedef.Weight(math.Round(bc.Kg * 100)))
+		SetWeight(typedef.Weight(centiKg))
 	if bc.FatPercent != nil {
 		f := *bc.FatPercent
-		if math.IsNaN(f) || f <= 0 || f >= 100 {
-			return nil, fmt.Errorf("body fat %v%%: want more than 0 and less than 100", f)
+		if math.IsNaN(f) || math.Round(f*100) < 1 || math.Round(f*100) >= 100*100 {
+			return nil, fmt.Errorf("body fat %v%%: want at least 0.01 and less than 100", f)
 		}
 		ws.SetPercentFat(uint16(math.Round(f * 100)))
 	}

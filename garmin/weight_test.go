@@ -497,6 +497,8 @@ func TestUploadBodyCompositionRefusesBadInput(t *testing.T) {
 	f.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { t.Errorf("request sent: %s", r.URL.Path) })
 	ok := BodyComposition{Local: weighInGMT, GMT: weighInGMT, Kg: 59.5, FatPercent: ptr(20.0)}
 	old := time.Date(1989, 12, 1, 0, 0, 0, 0, time.UTC)
+	system := time.Date(1997, 1, 1, 0, 0, 0, 0, time.UTC)
+	late := time.Date(2127, 1, 1, 0, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name   string
 		modify func(*BodyComposition)
@@ -509,6 +511,11 @@ func TestUploadBodyCompositionRefusesBadInput(t *testing.T) {
 		{"no GMT", func(b *BodyComposition) { b.GMT = time.Time{} }},
 		{"local a day off", func(b *BodyComposition) { b.Local = b.GMT.AddDate(0, 0, 1) }},
 		{"before FIT time", func(b *BodyComposition) { b.Local, b.GMT = old, old }},
+		{"FIT system time (before mid-1998)", func(b *BodyComposition) { b.Local, b.GMT = system, system }},
+		{"after FIT time", func(b *BodyComposition) { b.Local, b.GMT = late, late }},
+		{"under 0.01 kg", func(b *BodyComposition) { b.Kg = 0.004 }},
+		{"fat under 0.01%", func(b *BodyComposition) { b.FatPercent = ptr(0.004) }},
+		{"fat rounding to 100%", func(b *BodyComposition) { b.FatPercent = ptr(99.996) }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -483,8 +483,11 @@ func parseWeightFIT(file []byte) ([]scale, string, error) {
 	}
 	var out []scale
 	for i, ws := range f.WeightScales {
-		if ws.Timestamp.IsZero() || ws.Timestamp.Before(datetime.Epoch()) {
+		if ws.Timestamp.IsZero() {
 			return nil, "", fmt.Errorf("weight_scale %d has no timestamp", i)
+		}
+		if ws.Timestamp.Before(datetime.Epoch().Add(time.Duration(typedef.DateTimeMin) * time.Second)) {
+			return nil, "", fmt.Errorf("weight_scale %d has a device time, not a date", i)
 		}
 		if ws.Weight == typedef.WeightInvalid || ws.Weight == typedef.WeightCalculating || ws.Weight == 0 {
 			return nil, "", fmt.Errorf("weight_scale %d has no weight", i)
