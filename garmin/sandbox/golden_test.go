@@ -9,8 +9,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/muktihari/fit/profile/typedef"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -28,6 +30,10 @@ func TestReplyShapes(t *testing.T) {
 	}
 	var out bytes.Buffer
 	add := func(name string, r resp) {
+		if len(r.body) == 0 {
+			out.WriteString("## " + name + " (" + strconv.Itoa(r.status) + ")\n(no body)\n\n")
+			return
+		}
 		var v any
 		if err := json.Unmarshal(r.body, &v); err != nil {
 			t.Fatalf("%s: %v (%s)", name, err, r.body)
@@ -54,6 +60,7 @@ func TestReplyShapes(t *testing.T) {
 	}())
 	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {"x"}}
 	add("POST oauth/token, unknown client", e.must("POST", tokenPath, form.Encode(), basic("NOPE"), formCT))
+	addWeightReplies(t, e, tok.AccessToken, add)
 	e.s.FailNext(1, Kind429Body, ScopeData)
 	add("fault 429 in body", e.must("GET", "/userprofile-service/socialProfile", "", bearer(tok.AccessToken)))
 
@@ -73,4 +80,28 @@ func TestReplyShapes(t *testing.T) {
 	if diff := cmp.Diff(string(want), out.String()); diff != "" {
 		t.Errorf("replies differ from %s (-want +got):\n%s", path, diff)
 	}
+}
+
+// addWeightReplies adds the weight and upload replies to the golden file.
+func addWeightReplies(t *testing.T, e *env, access string, add func(string, resp)) {
+	t.Helper()
+	if _, err := e.s.AddWeighIn(testEmail, WeighIn{
+		Local: time.Date(2025, 6, 13, 7, 0, 0, 0, time.UTC), GMT: time.Date(2025, 6, 13, 5, 0, 0, 0, time.UTC),
+		Kg: 60.2, FatPercent: fptr(22), SourceType: "INDEX_SCALE",
+	}); err != nil {
+		t.Fatal(err)
+	}
+	auth := bearer(access)
+	add("POST user-weight", e.must("POST", weightPath, weightJSON("2025-06-14T08:13:00.000", "2025-06-14T06:13:00.000", "kg", 59.5), auth))
+	add("POST user-weight, bad unit", e.must("POST", weightPath, weightJSON("2025-06-14T08:13:00.000", "2025-06-14T06:13:00.000", "st", 9), auth))
+	file := fitFile(t, typedef.FileWeight, measured.Add(time.Hour), scale{at: measured.Add(time.Hour), kg: 59.8, fat: fptr(21.3)})
+	body, ct := form(t, "file", "body_composition.fit", file)
+	add("POST upload, weight FIT", e.must("POST", uploadPath, body, auth, ct))
+	add("POST upload, same FIT again", e.must("POST", uploadPath, body, auth, ct))
+	notFIT, ct2 := form(t, "file", "a.fit", []byte("not a fit file"))
+	add("POST upload, not FIT", e.must("POST", uploadPath, notFIT, auth, ct2))
+	add("GET weight/dayview", e.must("GET", "/weight-service/weight/dayview/2025-06-14?includeAll=true", "", auth))
+	add("GET weight/range", e.must("GET", "/weight-service/weight/range/2025-06-01/2025-06-30?includeAll=true", "", auth))
+	add("DELETE weight byversion", e.must("DELETE", "/weight-service/weight/2025-06-13/byversion/1700000000001", "", auth))
+	add("DELETE weight byversion, gone", e.must("DELETE", "/weight-service/weight/2025-06-13/byversion/1700000000001", "", auth))
 }
