@@ -196,3 +196,72 @@ func UndoPlan(events []state.Event, kind string) []UndoDay {
 	sort.Slice(out, func(i, j int) bool { return out[i].Date < out[j].Date })
 	return out
 }
+
+// UndoWeighIn is a weigh-in undo would delete.
+type UndoWeighIn struct {
+	Date string  `json:"date"`
+	Time string  `json:"time"`
+	Kg   float64 `json:"kg"`
+	ID   string  `json:"id"`
+}
+
+// UndoWeightPlan lists, from the journal alone, the weigh-ins undo would delete.
+func UndoWeightPlan(events []state.Event) []UndoWeighIn {
+	h := replay(events)
+	var out []UndoWeighIn
+	for k, dh := range h.days {
+		if k.Kind != KindWeight || dh.imports == nil {
+			continue
+		}
+		undone := map[string]bool{}
+		if dh.current.Run == RunUndo {
+			for _, op := range dh.current.Ops {
+				if dh.current.Status[op.ID] == opDone {
+					undone[op.Ref] = true
+				}
+			}
+		}
+		for _, op := range dh.imports.Ops {
+			ref := dh.imports.Refs[op.ID]
+			if dh.imports.Status[op.ID] == opDone && ref != "" && !undone[ref] {
+				out = append(out, UndoWeighIn{Date: k.Date, Time: op.Time, Kg: op.Amount, ID: ref})
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Time < out[j].Time })
+	return out
+}
+
+// VerifyWeight reads Garmin's weigh-ins for the plan's days, 28 days a read,
+// and lists each planned weigh-in Garmin does not hold (same minute, weight
+// within MatchKg).
+func VerifyWeight(ctx context.Context, api WeightAPI, plan *Plan, loc *time.Location) (*VerifyReport, error) {
+	rep := &VerifyReport{Days: len(plan.Days)}
+	var list []WeighIn
+	windowEnd := ""
+	for _, day := range plan.Days {
+		if day.Date > windowEnd {
+			s, _ := time.Parse(time.DateOnly, day.Date)
+			end := min(s.AddDate(0, 0, RangeDays-1).Format(time.DateOnly), plan.Last())
+			var err error
+			list, err = api.WeighIns(ctx, day.Date, end)
+			rep.Requests++
+			if err != nil {
+				return rep, err
+			}
+			windowEnd = end
+		}
+		ok := true
+		for _, op := range day.Ops {
+			sop := state.Op{ID: op.ID, Amount: op.Kg, Time: op.Time, Fat: op.Fat}
+			if !slicesAny(list, func(w WeighIn) bool { return matches(w, sop, loc) }) {
+				ok = false
+				rep.Mismatches = append(rep.Mismatches, Mismatch{Date: day.Date, Note: "missing on Garmin: " + op.Time[11:16] + " " + op.Shown})
+			}
+		}
+		if ok {
+			rep.Matching++
+		}
+	}
+	return rep, nil
+}

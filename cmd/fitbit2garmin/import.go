@@ -27,7 +27,8 @@ const (
 
 func planFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "types", Value: "water", Usage: "what to import: water", EnvVars: envs("types")},
+		&cli.StringFlag{Name: "types", Value: "water", Usage: "what to import: water, weight, or water,weight", EnvVars: envs("types")},
+		&cli.StringFlag{Name: "weight-unit", Usage: "unit of the export's weights: kg or lb (default: the export's profile setting)", EnvVars: envs("weight-unit")},
 		&cli.StringFlag{Name: "since", Usage: "first day to import, YYYY-MM-DD", EnvVars: envs("since")},
 		&cli.StringFlag{Name: "until", Usage: "last day to import, YYYY-MM-DD", EnvVars: envs("until")},
 		&cli.StringFlag{Name: "timezone", Usage: "IANA zone for UTC timestamps (default: the export's profile, else this machine's)", EnvVars: envs("timezone")},
@@ -59,10 +60,32 @@ func importCommand() *cli.Command {
 // planned is an export read and planned, with what was chosen on the way.
 type planned struct {
 	export   *fitbit.Export
-	plan     *importer.Plan
+	loc      *time.Location
 	zone     string
 	zoneFrom string
-	files    []string
+
+	plan  *importer.Plan // water; nil when not asked for
+	files []string
+
+	weight      *importer.Plan // weigh-ins; nil when not asked for
+	weightFiles []string
+	unit        string // weight unit of the export's files, as used
+	unitFrom    string
+}
+
+// parseTypes reads --types: water, weight, or both.
+func parseTypes(v string) (water, weight bool, err error) {
+	for _, t := range strings.Split(v, ",") {
+		switch strings.TrimSpace(t) {
+		case importer.KindWater:
+			water = true
+		case importer.KindWeight:
+			weight = true
+		default:
+			return false, false, usageError{fmt.Errorf("--types %q: expected water, weight or water,weight", v)}
+		}
+	}
+	return water, weight, nil
 }
 
 // readPlan opens the export named by the arguments and plans it.
@@ -70,39 +93,83 @@ func readPlan(c *cli.Context) (*planned, error) {
 	if c.NArg() == 0 {
 		return nil, usageError{errors.New("no export given: fitbit2garmin " + c.Command.Name + " EXPORT (a folder, a .zip or a .csv)")}
 	}
-	for _, t := range strings.Split(c.String("types"), ",") {
-		if strings.TrimSpace(t) != importer.KindWater {
-			return nil, usageError{fmt.Errorf("--types %q: expected water", c.String("types"))}
-		}
+	wantWater, wantWeight, err := parseTypes(c.String("types"))
+	if err != nil {
+		return nil, err
+	}
+	unit := c.String("weight-unit")
+	switch unit {
+	case "", "kg", "lb":
+	default:
+		return nil, usageError{fmt.Errorf("--weight-unit %q: expected kg or lb", unit)}
 	}
 	exp, err := fitbit.Open(c.Args().Slice()...)
 	if err != nil {
 		return nil, err
 	}
 	p := &planned{export: exp}
-	loc, err := p.chooseZone(c.String("timezone"))
-	if err != nil {
-		exp.Close()
-		return nil, err
-	}
-	for _, s := range exp.WaterFiles() {
-		p.files = append(p.files, s.String())
-	}
-	p.plan, err = importer.BuildPlan(exp.Water(loc), importer.PlanOptions{
-		Group:       c.String("group"),
-		Since:       c.String("since"),
-		Until:       c.String("until"),
-		SkipInvalid: c.Bool("skip-invalid"),
-	})
-	if err != nil {
+	fail := func(err error) (*planned, error) {
 		exp.Close()
 		var pe *importer.ProblemError
-		if errors.As(err, &pe) {
+		var fe *fitbit.Error
+		if errors.As(err, &pe) || errors.As(err, &fe) || errors.As(err, new(usageError)) {
 			return nil, err
 		}
 		return nil, usageError{err}
 	}
+	switch {
+	case wantWater && !wantWeight && !exp.HasWater():
+		return fail(exp.NoWaterError())
+	case wantWeight && !wantWater && !exp.HasWeight():
+		return fail(exp.NoWeightError())
+	case wantWater && wantWeight && !exp.HasWater() && !exp.HasWeight():
+		return fail(exp.NoWaterError())
+	}
+	if p.loc, err = p.chooseZone(c.String("timezone")); err != nil {
+		return fail(err)
+	}
+	opts := importer.PlanOptions{
+		Group:       c.String("group"),
+		Since:       c.String("since"),
+		Until:       c.String("until"),
+		SkipInvalid: c.Bool("skip-invalid"),
+	}
+	if wantWater && exp.HasWater() {
+		for _, s := range exp.WaterFiles() {
+			p.files = append(p.files, s.String())
+		}
+		if p.plan, err = importer.BuildPlan(exp.Water(p.loc), opts); err != nil {
+			return fail(err)
+		}
+	}
+	if wantWeight && exp.HasWeight() {
+		for _, s := range exp.WeightFiles() {
+			p.weightFiles = append(p.weightFiles, s.String())
+		}
+		p.unit, p.unitFrom = unit, "--weight-unit"
+		if unit == "" {
+			if u, src, ok := exp.WeightUnit(); ok {
+				p.unit, p.unitFrom = u, src.String()
+			} else {
+				p.unit, p.unitFrom = "kg", "the files themselves (grams or kg)"
+			}
+		}
+		if p.weight, err = importer.BuildWeightPlan(exp.Weight(p.loc, unit), opts); err != nil {
+			return fail(err)
+		}
+	}
 	return p, nil
+}
+
+// plans returns the plans to run, water first.
+func (p *planned) plans() []*importer.Plan {
+	var out []*importer.Plan
+	for _, pl := range []*importer.Plan{p.plan, p.weight} {
+		if pl != nil {
+			out = append(out, pl)
+		}
+	}
+	return out
 }
 
 // chooseZone picks the time zone: the flag, else the export's profile, else this machine's.
@@ -159,8 +226,12 @@ func runImport(c *cli.Context) error {
 	if c.Bool("dry-run") {
 		return printDryRun(c, p, rateLimit)
 	}
-	if len(p.plan.Days) == 0 {
-		infof(c, "Nothing to import: the export holds no water in the chosen range.")
+	requests := 0
+	for _, pl := range p.plans() {
+		requests += pl.Requests
+	}
+	if requests == 0 {
+		infof(c, "Nothing to import: the export holds nothing to send in the chosen range.")
 		return nil
 	}
 
@@ -189,23 +260,46 @@ func runImport(c *cli.Context) error {
 	infof(c, "Time zone: %s (from %s)", p.zone, p.zoneFrom)
 	infof(c, "Garmin account: %s (%d)", profile.DisplayName, profile.ProfileID)
 	infof(c, "Journal: %s", j.Path())
-	infof(c, "Plan: %d days, %s, %d requests at %s req/s", len(p.plan.Days), litres(p.plan.ML), p.plan.Requests, fmtRate(rateLimit))
-
-	prog := newProgress(c, p.plan.Requests)
-	r := &importer.Runner{
-		API:      importer.GarminWater{Client: conn.client},
-		Journal:  j,
-		Limiter:  limiter,
-		Workers:  c.Int("workers"),
-		Existing: c.String("existing"),
-		Progress: prog.update,
+	if p.plan != nil {
+		infof(c, "Water: %d days, %s, %d requests", len(p.plan.Days), litres(p.plan.ML), p.plan.Requests)
 	}
-	res, runErr := r.Import(ctx, p.plan)
+	if p.weight != nil {
+		infof(c, "Weight: %d weigh-ins over %d days (unit %s, from %s)", p.weight.Requests, len(p.weight.Days), p.unit, p.unitFrom)
+	}
+	infof(c, "Rate: %s req/s", fmtRate(rateLimit))
+
+	prog := newProgress(c, requests)
+	var results []*importer.Result
+	var runErr error
+	for _, pl := range p.plans() {
+		r := &importer.Runner{
+			API:      importer.GarminWater{Client: conn.client},
+			Weight:   importer.GarminWeight{Client: conn.client},
+			Location: p.loc,
+			Journal:  j,
+			Limiter:  limiter,
+			Workers:  c.Int("workers"),
+			Existing: c.String("existing"),
+			Progress: prog.update,
+		}
+		var res *importer.Result
+		if pl.Kind == importer.KindWeight {
+			res, runErr = r.ImportWeight(ctx, pl)
+		} else {
+			res, runErr = r.Import(ctx, pl)
+		}
+		if res != nil {
+			results = append(results, res)
+		}
+		if runErr != nil {
+			break
+		}
+	}
 	prog.finish()
 	if conn.sandbox != nil {
 		infof(c, "Sandbox: the fake Garmin now holds %s over %d days.", litres(conn.sandboxTotal()), len(conn.sandbox.Totals(conn.email)))
 	}
-	return report(c, res, runErr)
+	return report(c, results, runErr)
 }
 
 // openJournal opens (or creates) the journal and checks it belongs to this
@@ -241,23 +335,32 @@ func openJournal(c *cli.Context, conn *connection, fp string, profile *garmin.Pr
 	return j, nil
 }
 
-// report prints a run's summary and turns its outcome into the command's error.
-func report(c *cli.Context, res *importer.Result, runErr error) error {
-	if res == nil {
-		return runErr
-	}
+// report prints the runs' summaries and turns their outcome into the command's error.
+func report(c *cli.Context, results []*importer.Result, runErr error) error {
 	if c.Bool("json") {
-		if err := writeJSON(c.App.Writer, summaryJSON(res)); err != nil {
+		out := make([]resultJSON, 0, len(results))
+		for _, res := range results {
+			out = append(out, summaryJSON(res))
+		}
+		var v any = out
+		if len(out) == 1 {
+			v = out[0]
+		}
+		if err := writeJSON(c.App.Writer, v); err != nil {
 			return err
 		}
 	} else {
-		printSummary(c.App.Writer, res)
+		for _, res := range results {
+			printSummary(c.App.Writer, res)
+		}
 	}
 	if runErr != nil {
 		return runErr
 	}
-	if len(res.Conflicts) > 0 || len(res.Failures) > 0 || res.DaysSkipped[importer.DaySkipExisting] > 0 {
-		return errPartial
+	for _, res := range results {
+		if len(res.Conflicts) > 0 || len(res.Failures) > 0 || res.DaysSkipped[importer.DaySkipExisting] > 0 {
+			return errPartial
+		}
 	}
 	return nil
 }

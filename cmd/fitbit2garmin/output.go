@@ -49,13 +49,14 @@ type dryRunDay struct {
 
 // dryRun is the whole dry-run, as printed with --json.
 type dryRun struct {
-	DryRun         bool        `json:"dry_run"`
-	Type           string      `json:"type"`
-	TimeZone       string      `json:"timezone"`
-	TimeZoneSource string      `json:"timezone_source"`
-	Group          string      `json:"group"`
-	Files          []string    `json:"files"`
-	Days           []dryRunDay `json:"days"`
+	DryRun         bool          `json:"dry_run"`
+	Type           string        `json:"type"`
+	TimeZone       string        `json:"timezone"`
+	TimeZoneSource string        `json:"timezone_source"`
+	Group          string        `json:"group"`
+	Files          []string      `json:"files"`
+	Days           []dryRunDay   `json:"days"`
+	Weight         *weightDryRun `json:"weight,omitempty"`
 	Summary        struct {
 		Days             int            `json:"days"`
 		Entries          int            `json:"entries"`
@@ -71,7 +72,18 @@ type dryRun struct {
 }
 
 func newDryRun(p *planned, rate float64) *dryRun {
-	d := &dryRun{DryRun: true, Type: p.plan.Kind, TimeZone: p.zone, TimeZoneSource: p.zoneFrom, Group: p.plan.Group, Files: p.files}
+	d := &dryRun{DryRun: true, Type: importer.KindWater, TimeZone: p.zone, TimeZoneSource: p.zoneFrom, Files: p.files}
+	if p.weight != nil {
+		d.Weight = newWeightDryRun(p)
+	}
+	if p.plan == nil {
+		d.Type = importer.KindWeight
+		d.Summary.Rate = rate
+		d.Summary.Requests = d.Weight.Requests
+		d.Summary.EstimatedSeconds = float64(d.Summary.Requests) / rate
+		return d
+	}
+	d.Group = p.plan.Group
 	for _, day := range p.plan.Days {
 		action := "add"
 		if p.plan.Group == importer.GroupDay && len(day.Ops) > 1 {
@@ -90,8 +102,66 @@ func newDryRun(p *planned, rate float64) *dryRun {
 		s.Problems = append(s.Problems, e.Error())
 	}
 	s.Rate = rate
+	if d.Weight != nil {
+		s.Requests += d.Weight.Requests
+	}
 	s.EstimatedSeconds = float64(s.Requests) / rate
 	return d
+}
+
+// weightDryRun is the weight part of a dry run.
+type weightDryRun struct {
+	Unit       string          `json:"unit"`
+	UnitSource string          `json:"unit_source"`
+	Files      []string        `json:"files"`
+	WeighIns   []dryRunWeighIn `json:"weigh_ins"`
+	Days       int             `json:"days"`
+	Skipped    map[string]int  `json:"skipped"`
+	Problems   []string        `json:"problems,omitempty"`
+	Requests   int             `json:"requests"` // writes, range reads, and a read-back per weigh-in to learn its id
+}
+
+type dryRunWeighIn struct {
+	Date  string   `json:"date"`
+	Time  string   `json:"time"`
+	Kg    float64  `json:"kg"`
+	Fat   *float64 `json:"fat_percent,omitempty"`
+	Shown string   `json:"shown"`
+}
+
+func newWeightDryRun(p *planned) *weightDryRun {
+	w := &weightDryRun{Unit: p.unit, UnitSource: p.unitFrom, Files: p.weightFiles, Days: len(p.weight.Days), Skipped: p.weight.Skipped}
+	for _, day := range p.weight.Days {
+		for _, op := range day.Ops {
+			w.WeighIns = append(w.WeighIns, dryRunWeighIn{Date: day.Date, Time: op.Time[11:16], Kg: op.Kg, Fat: op.Fat, Shown: op.Shown})
+		}
+	}
+	for _, e := range p.weight.Problems {
+		w.Problems = append(w.Problems, e.Error())
+	}
+	if len(w.WeighIns) > 0 {
+		w.Requests = 2*len(w.WeighIns) + p.weight.RangeReads()
+	}
+	return w
+}
+
+func printWeightDryRun(w io.Writer, d *weightDryRun) {
+	fmt.Fprintf(w, "Weight unit: %s (from %s)\n", d.Unit, d.UnitSource)
+	fmt.Fprintln(w, "Weight files used:")
+	for _, f := range d.Files {
+		fmt.Fprintln(w, "  "+f)
+	}
+	fmt.Fprintf(w, "%-10s  %-5s  %s\n", "DATE", "TIME", "WEIGH-IN")
+	for _, wi := range d.WeighIns {
+		fmt.Fprintf(w, "%-10s  %-5s  %s\n", wi.Date, wi.Time, wi.Shown)
+	}
+	fmt.Fprintln(w, "Weight summary:")
+	fmt.Fprintf(w, "  weigh-ins: %d over %d days (each added unless Garmin already has it: same minute, within %.2f kg)\n", len(d.WeighIns), d.Days, importer.MatchKg)
+	fmt.Fprintf(w, "  requests:  %d\n", d.Requests)
+	fmt.Fprintf(w, "  skipped:   %s\n", skippedText(d.Skipped))
+	for _, pr := range d.Problems {
+		fmt.Fprintf(w, "    %s\n", pr)
+	}
 }
 
 func printDryRun(c *cli.Context, p *planned, rate float64) error {
@@ -99,6 +169,13 @@ func printDryRun(c *cli.Context, p *planned, rate float64) error {
 	w := c.App.Writer
 	if c.Bool("json") {
 		return writeJSON(w, d)
+	}
+	if p.plan == nil {
+		fmt.Fprintf(w, "Time zone: %s (from %s)\n", d.TimeZone, d.TimeZoneSource)
+		printWeightDryRun(w, d.Weight)
+		fmt.Fprintf(w, "Duration: about %s at %s req/s\n", (time.Duration(d.Summary.EstimatedSeconds) * time.Second).String(), fmtRate(rate))
+		fmt.Fprintln(w, "Dry run: nothing was sent.")
+		return nil
 	}
 	fmt.Fprintf(w, "Time zone: %s (from %s)\n", d.TimeZone, d.TimeZoneSource)
 	fmt.Fprintln(w, "Files used:")
@@ -118,6 +195,9 @@ func printDryRun(c *cli.Context, p *planned, rate float64) error {
 	fmt.Fprintf(w, "  skipped:   %s\n", skippedText(s.Skipped))
 	for _, pr := range s.Problems {
 		fmt.Fprintf(w, "    %s\n", pr)
+	}
+	if d.Weight != nil {
+		printWeightDryRun(w, d.Weight)
 	}
 	fmt.Fprintf(w, "  duration:  about %s at %s req/s\n", (time.Duration(s.EstimatedSeconds) * time.Second).String(), fmtRate(rate))
 	fmt.Fprintln(w, "Dry run: nothing was sent.")
@@ -139,6 +219,17 @@ func printSummary(w io.Writer, res *importer.Result) {
 	verb := "Imported"
 	if res.Run == importer.RunUndo {
 		verb = "Undone"
+	}
+	if res.Kind == importer.KindWeight {
+		fmt.Fprintf(w, "Weight %s: %d of %d days complete (%d by an earlier run); %d weigh-ins %s, %d already on Garmin, %d settled by reading back.\n",
+			strings.ToLower(verb), res.DaysDone, res.Days, res.DaysEarlier, res.OpsSent, map[bool]string{true: "deleted", false: "added"}[res.Run == importer.RunUndo], res.OpsExisting, res.Reconciled)
+		if len(res.DaysSkipped) > 0 {
+			fmt.Fprintf(w, "Days skipped: %s\n", skippedText(res.DaysSkipped))
+		}
+		for _, f := range res.Failures {
+			fmt.Fprintf(w, "  rejected %s: %s\n", f.Date, f.Err)
+		}
+		return
 	}
 	fmt.Fprintf(w, "%s: %d of %d days complete (%d by an earlier run); %d writes sent, %d settled by reading back.\n",
 		verb, res.DaysDone, res.Days, res.DaysEarlier, res.OpsSent, res.Reconciled)

@@ -33,6 +33,9 @@ func statusCommand() *cli.Command {
 					return err
 				}
 				s := statusJSON{Journal: path, Water: importer.Status(events, importer.KindWater)}
+				if hasKind(events, importer.KindWeight) {
+					s.Weight = importer.Status(events, importer.KindWeight)
+				}
 				for _, ev := range events {
 					if ev.T == state.TypeHeader {
 						s.Account, s.AccountName, s.Created = ev.Account, ev.AccountName, ev.Created
@@ -58,6 +61,7 @@ type statusJSON struct {
 	AccountName string                 `json:"account_name"`
 	Created     string                 `json:"created"`
 	Water       *importer.StatusReport `json:"water"`
+	Weight      *importer.StatusReport `json:"weight,omitempty"`
 }
 
 func printStatus(c *cli.Context, s statusJSON) {
@@ -78,6 +82,17 @@ func printStatus(c *cli.Context, s statusJSON) {
 	fmt.Fprintf(w, "  skipped:   %d days (%s)\n", r.DaysSkipped, skippedText(r.SkipReasons))
 	if r.DaysUndone > 0 {
 		fmt.Fprintf(w, "  undone:    %d days\n", r.DaysUndone)
+	}
+	if wr := s.Weight; wr != nil {
+		fmt.Fprintf(w, "Weight: %d days touched, %s to %s\n", wr.Days, wr.FirstDate, wr.LastDate)
+		fmt.Fprintf(w, "  done:      %d days (%d weigh-ins added)\n", wr.DaysDone, wr.OpsDone)
+		fmt.Fprintf(w, "  pending:   %d days (%d weigh-ins left)\n", wr.DaysPending, wr.OpsPending)
+		fmt.Fprintf(w, "  uncertain: %d days%s\n", len(wr.Uncertain), listDates(wr.Uncertain))
+		fmt.Fprintf(w, "  failed:    %d days%s\n", len(wr.Failed), listDates(wr.Failed))
+		fmt.Fprintf(w, "  skipped:   %d days (%s)\n", wr.DaysSkipped, skippedText(wr.SkipReasons))
+		if wr.DaysUndone > 0 {
+			fmt.Fprintf(w, "  undone:    %d days\n", wr.DaysUndone)
+		}
 	}
 }
 

@@ -39,16 +39,21 @@ func runUndo(c *cli.Context) error {
 		}
 		rep := importer.Status(events, importer.KindWater)
 		plan := importer.UndoPlan(events, importer.KindWater)
+		weighIns := importer.UndoWeightPlan(events)
 		w := c.App.Writer
 		if c.Bool("json") {
-			return writeJSON(w, plan)
+			return writeJSON(w, map[string]any{"water": plan, "weight": weighIns})
 		}
 		fmt.Fprintf(w, "Journal: %s\n", path)
 		fmt.Fprintf(w, "%-10s  %10s\n", "DATE", "TAKE BACK ML")
 		for _, d := range plan {
 			fmt.Fprintf(w, "%-10s  %10.1f\n", d.Date, d.ML)
 		}
-		fmt.Fprintf(w, "Undo would take back %s over %d days. Dry run: nothing was sent.\n", litres(rep.MLAdded), len(plan))
+		fmt.Fprintf(w, "Undo would take back %s of water over %d days", litres(rep.MLAdded), len(plan))
+		if len(weighIns) > 0 {
+			fmt.Fprintf(w, " and delete %d weigh-ins", len(weighIns))
+		}
+		fmt.Fprintln(w, ". Dry run: nothing was sent.")
 		return nil
 	}
 	if c.Float64("rate") <= 0 || c.Int("workers") < 1 {
@@ -75,8 +80,35 @@ func runUndo(c *cli.Context) error {
 	}
 	infof(c, "Journal: %s", path)
 	prog := newProgress(c, 0)
-	r := &importer.Runner{API: importer.GarminWater{Client: conn.client}, Journal: j, Limiter: limiter, Workers: c.Int("workers"), Progress: prog.update}
+	r := &importer.Runner{
+		API: importer.GarminWater{Client: conn.client}, Weight: importer.GarminWeight{Client: conn.client},
+		Journal: j, Limiter: limiter, Workers: c.Int("workers"), Progress: prog.update,
+	}
+	var results []*importer.Result
 	res, runErr := r.Undo(c.Context, importer.KindWater)
+	if res != nil && res.Days > 0 {
+		results = append(results, res)
+	}
+	if runErr == nil && hasKind(j.Events(), importer.KindWeight) {
+		res, runErr = r.UndoWeight(c.Context)
+		if res != nil {
+			results = append(results, res)
+		}
+	}
 	prog.finish()
-	return report(c, res, runErr)
+	if len(results) == 0 && runErr == nil {
+		infof(c, "Nothing to undo: the journal records nothing this tool added.")
+		return nil
+	}
+	return report(c, results, runErr)
+}
+
+// hasKind reports whether the journal holds events of kind.
+func hasKind(events []state.Event, kind string) bool {
+	for _, ev := range events {
+		if ev.Kind == kind {
+			return true
+		}
+	}
+	return false
 }

@@ -54,25 +54,46 @@ func runVerify(c *cli.Context) error {
 		return err
 	}
 	defer conn.close()
-	rep, err := importer.Verify(c.Context, importer.GarminWater{Client: conn.client}, p.plan, events)
-	if err != nil {
-		return err
-	}
 	w := c.App.Writer
-	if c.Bool("json") {
-		if err := writeJSON(w, rep); err != nil {
+	differ := 0
+	all := map[string]*importer.VerifyReport{}
+	if p.plan != nil {
+		rep, err := importer.Verify(c.Context, importer.GarminWater{Client: conn.client}, p.plan, events)
+		if err != nil {
 			return err
 		}
-	} else {
-		fmt.Fprintf(w, "Verified %d days: %d match, %d differ.\n", rep.Days, rep.Matching, len(rep.Mismatches))
-		if len(rep.Mismatches) > 0 {
-			fmt.Fprintf(w, "%-10s  %10s  %10s  %10s  %s\n", "DATE", "EXPORT ML", "EXPECTED", "GARMIN", "NOTE")
-			for _, m := range rep.Mismatches {
-				fmt.Fprintf(w, "%-10s  %10.1f  %10.1f  %10.1f  %s\n", m.Date, m.ExportML, m.WantML, m.GarminML, m.Note)
+		all["water"] = rep
+		differ += len(rep.Mismatches)
+		if !c.Bool("json") {
+			fmt.Fprintf(w, "Water: verified %d days: %d match, %d differ.\n", rep.Days, rep.Matching, len(rep.Mismatches))
+			if len(rep.Mismatches) > 0 {
+				fmt.Fprintf(w, "%-10s  %10s  %10s  %10s  %s\n", "DATE", "EXPORT ML", "EXPECTED", "GARMIN", "NOTE")
+				for _, m := range rep.Mismatches {
+					fmt.Fprintf(w, "%-10s  %10.1f  %10.1f  %10.1f  %s\n", m.Date, m.ExportML, m.WantML, m.GarminML, m.Note)
+				}
 			}
 		}
 	}
-	if len(rep.Mismatches) > 0 {
+	if p.weight != nil {
+		rep, err := importer.VerifyWeight(c.Context, importer.GarminWeight{Client: conn.client}, p.weight, p.loc)
+		if err != nil {
+			return err
+		}
+		all["weight"] = rep
+		differ += len(rep.Mismatches)
+		if !c.Bool("json") {
+			fmt.Fprintf(w, "Weight: verified %d days: %d match, %d weigh-ins missing.\n", rep.Days, rep.Matching, len(rep.Mismatches))
+			for _, m := range rep.Mismatches {
+				fmt.Fprintf(w, "%-10s  %s\n", m.Date, m.Note)
+			}
+		}
+	}
+	if c.Bool("json") {
+		if err := writeJSON(w, all); err != nil {
+			return err
+		}
+	}
+	if differ > 0 {
 		return cli.Exit("", exitPartial)
 	}
 	return nil
