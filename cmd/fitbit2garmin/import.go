@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -243,9 +244,9 @@ func runImport(c *cli.Context) error {
 	}
 	defer conn.close()
 
-	profile, err := conn.client.SocialProfile(ctx)
+	profile, err := whoAmI(ctx, conn.client)
 	if err != nil {
-		return fmt.Errorf("ask Garmin who the tokens belong to: %w", err)
+		return err
 	}
 	fp, err := p.export.Fingerprint()
 	if err != nil {
@@ -297,7 +298,8 @@ func runImport(c *cli.Context) error {
 	}
 	prog.finish()
 	if conn.sandbox != nil {
-		infof(c, "Sandbox: the fake Garmin now holds %s over %d days.", litres(conn.sandboxTotal()), len(conn.sandbox.Totals(conn.email)))
+		infof(c, "Sandbox: the fake Garmin now holds %s of water over %d days and %d weigh-ins.",
+			litres(conn.sandboxTotal()), len(conn.sandbox.Totals(conn.email)), len(conn.sandbox.WeighIns(conn.email)))
 	}
 	return report(c, results, runErr)
 }
@@ -367,4 +369,36 @@ func report(c *cli.Context, results []*importer.Result, runErr error) error {
 
 func fmtRate(r float64) string {
 	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", r), "0"), ".")
+}
+
+// whoAmI asks Garmin whose tokens these are, retrying what may pass (a
+// network error, a 5xx, a 429 with a short Retry-After) a few times with
+// backoff: it is a read, so trying again is safe.
+func whoAmI(ctx context.Context, client *garmin.Client) (*garmin.Profile, error) {
+	wait := 500 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		profile, err := client.SocialProfile(ctx)
+		if err == nil {
+			return profile, nil
+		}
+		var apiErr *garmin.APIError
+		var rl *garmin.RateLimitError
+		switch {
+		case ctx.Err() != nil:
+			return nil, ctx.Err()
+		case errors.Is(err, garmin.ErrUnauthorized), errors.As(err, &apiErr) && apiErr.Status < 500,
+			errors.As(err, &rl) && rl.RetryAfter > time.Minute, attempt == 5:
+			return nil, fmt.Errorf("ask Garmin who the tokens belong to: %w", err)
+		case errors.As(err, &rl) && rl.RetryAfter > 0:
+			wait = rl.RetryAfter
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		}
+		wait *= 2
+	}
 }

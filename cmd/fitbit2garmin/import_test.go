@@ -359,7 +359,7 @@ func TestSandboxRunsTheWholePipeline(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s%s", r.code, r.stdout, r.stderr)
 	}
-	if !strings.Contains(r.stderr, "now holds 2.55 L over 5 days") {
+	if !strings.Contains(r.stderr, "now holds 2.55 L of water over 5 days") {
 		t.Errorf("sandbox summary missing:\n%s", r.stderr)
 	}
 }

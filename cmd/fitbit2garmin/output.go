@@ -102,10 +102,11 @@ func newDryRun(p *planned, rate float64) *dryRun {
 		s.Problems = append(s.Problems, e.Error())
 	}
 	s.Rate = rate
+	total := s.Requests
 	if d.Weight != nil {
-		s.Requests += d.Weight.Requests
+		total += d.Weight.Requests
 	}
-	s.EstimatedSeconds = float64(s.Requests) / rate
+	s.EstimatedSeconds = float64(total) / rate
 	return d
 }
 

@@ -65,9 +65,9 @@ func runUndo(c *cli.Context) error {
 		return err
 	}
 	defer conn.close()
-	profile, err := conn.client.SocialProfile(c.Context)
+	profile, err := whoAmI(c.Context, conn.client)
 	if err != nil {
-		return fmt.Errorf("ask Garmin who the tokens belong to: %w", err)
+		return err
 	}
 	j, err := state.Open(c.Context, path, state.Options{})
 	if err != nil {

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"fitbit2garmin/garmin/sandbox"
+	"fitbit2garmin/importer"
+	"fitbit2garmin/state"
+)
+
+// weighInWant is a weigh-in the fake must hold exactly once.
+type weighInWant struct {
+	gmt time.Time
+	kg  float64
+	fat *float64
+}
+
+// genWeightExport writes a Takeout tree with a weight CSV (grams, UTC) and a
+// body-fat CSV for every other weigh-in, one weigh-in a day from 2021-01-01.
+func genWeightExport(t *testing.T, days int) (string, []weighInWant) {
+	t.Helper()
+	root := filepath.Join(t.TempDir(), "takeout")
+	dir := filepath.Join(root, "Takeout", "Fitbit", "Physical Activity_GoogleData")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var w, f strings.Builder
+	w.WriteString("timestamp,weight grams,data source\n")
+	f.WriteString("timestamp,body fat percentage,data source\n")
+	var want []weighInWant
+	start := time.Date(2021, 1, 1, 6, 30, 0, 0, time.UTC)
+	for d := range days {
+		at := start.AddDate(0, 0, d).Add(time.Duration(d%50) * time.Minute)
+		grams := 70000 + (d*37)%5000
+		fmt.Fprintf(&w, "%s,%d,Aria Air\n", at.Format(time.RFC3339), grams)
+		wi := weighInWant{gmt: at, kg: float64(grams) / 1000}
+		if d%2 == 0 {
+			fat := 18 + float64(d%70)/10
+			fmt.Fprintf(&f, "%s,%.1f,Aria Air\n", at.Format(time.RFC3339), fat)
+			wi.fat = &fat
+		}
+		want = append(want, wi)
+	}
+	for name, body := range map[string]string{"weight_2021-01-01.csv": w.String(), "body_fat_2021-01-01.csv": f.String()} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root, want
+}
+
+// checkWeighIns fails the test unless the fake holds each wanted weigh-in
+// exactly once, with its weight and body fat, and nothing else.
+func (f *fake) checkWeighIns(t *testing.T, want []weighInWant) {
+	t.Helper()
+	got := f.srv.WeighIns(f.email)
+	if len(got) != len(want) {
+		t.Errorf("fake Garmin holds %d weigh-ins, want %d", len(got), len(want))
+	}
+	bad := 0
+	for _, w := range want {
+		n := 0
+		for _, g := range got {
+			// Weigh-ins with body fat go up as FIT files, whose weight
+			// field has a resolution of 10 g: allow half of that.
+			if g.GMT.Truncate(time.Minute).Equal(w.gmt.Truncate(time.Minute)) && math.Abs(g.Kg-w.kg) <= 0.005 {
+				n++
+				if (w.fat == nil) != (g.FatPercent == nil) || (w.fat != nil && math.Abs(*g.FatPercent-*w.fat) > 0.01) {
+					t.Errorf("%v: body fat %v, want %v", w.gmt, g.FatPercent, w.fat)
+				}
+			}
+		}
+		if n != 1 {
+			if bad++; bad <= 10 {
+				t.Errorf("%v %.3f kg: held %d times, want once", w.gmt, w.kg, n)
+			}
+		}
+	}
+}
+
+// TestImportWaterAndWeightSurvivesKills is the crash test with weigh-ins
+// too: killed at random moments with lost answers and 5xx, resumed each
+// time, the fake ends with every day's water exact and each weigh-in once.
+func TestImportWaterAndWeightSurvivesKills(t *testing.T) {
+	rounds := 30
+	if testing.Short() {
+		rounds = 8
+	}
+	bin := binary(t)
+	f := newFake(t, sandbox.Options{Seed: 21})
+	f.srv.SetFaults(sandbox.Faults{Rate: map[sandbox.Kind]float64{
+		sandbox.KindDropAfterCommit: 0.08,
+		sandbox.Kind503:             0.04,
+	}})
+	water, wantWater := genExport(t, 120, 2)
+	weight, wantWeight := genWeightExport(t, 150)
+	journal := filepath.Join(t.TempDir(), "journal.jsonl")
+	args := append(f.args(), "import", water, weight, "--types", "water,weight", "--timezone", "UTC",
+		"--state", journal, "--rate", "400", "--burst", "4", "--workers", "4", "-q")
+	rng := rand.New(rand.NewPCG(7, 2026))
+	for round := 0; round < rounds; round++ {
+		cmd := exec.Command(bin, args...)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Duration(20+rng.IntN(250)) * time.Millisecond)
+		_ = cmd.Process.Signal(syscall.SIGKILL)
+		_ = cmd.Wait()
+	}
+	if out, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
+		t.Fatalf("final run: %v\n%s", err, out)
+	}
+	f.checkTotals(t, wantWater)
+	f.checkWeighIns(t, wantWeight)
+	events, err := state.Read(context.Background(), journal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := importer.Status(events, importer.KindWeight); st.DaysDone != len(wantWeight) || len(st.Uncertain) != 0 {
+		t.Errorf("weight journal status: %+v", st)
+	}
+	f.srv.SetFaults(sandbox.Faults{})
+	r := runCLI(t, append(f.args(), "verify", water, weight, "--types", "water,weight", "--timezone", "UTC", "--state", journal, "--rate", "200")...)
+	if r.code != 0 {
+		t.Errorf("verify exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+// TestWeightSkipsWhatGarminHasAndUndoDeletesOnlyOurs preloads a weigh-in
+// the watch logged: import leaves it, undo deletes only what it added.
+func TestWeightSkipsWhatGarminHasAndUndoDeletesOnlyOurs(t *testing.T) {
+	f := newFake(t, sandbox.Options{Seed: 22})
+	weight, want := genWeightExport(t, 10)
+	pre := want[3]
+	if _, err := f.srv.AddWeighIn(f.email, sandbox.WeighIn{Local: pre.gmt, GMT: pre.gmt, Kg: pre.kg + 0.03}); err != nil {
+		t.Fatal(err)
+	}
+	journal := filepath.Join(t.TempDir(), "j.jsonl")
+	r := runCLI(t, append(f.args(), "import", weight, "--types", "weight", "--timezone", "UTC", "--state", journal, "--rate", "200")...)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s%s", r.code, r.stdout, r.stderr)
+	}
+	if got := len(f.srv.WeighIns(f.email)); got != len(want) {
+		t.Errorf("fake holds %d weigh-ins, want %d (one already there, not sent again)", got, len(want))
+	}
+	if !strings.Contains(r.stdout, "1 already on Garmin") {
+		t.Errorf("summary does not report the existing weigh-in:\n%s", r.stdout)
+	}
+	r = runCLI(t, append(f.args(), "undo", "--state", journal, "--rate", "200")...)
+	if r.code != 0 {
+		t.Fatalf("undo exit %d: %s%s", r.code, r.stdout, r.stderr)
+	}
+	left := f.srv.WeighIns(f.email)
+	if len(left) != 1 || math.Abs(left[0].Kg-(pre.kg+0.03)) > 0.001 {
+		t.Errorf("after undo the fake holds %+v, want only the watch's weigh-in", left)
+	}
+}
