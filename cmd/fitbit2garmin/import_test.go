@@ -90,7 +90,18 @@ func TestImportInterruptedBySIGINT(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(1200 * time.Millisecond)
+	// Interrupt once some writes are done, while others are in flight.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		b, _ := os.ReadFile(journal)
+		if strings.Count(string(b), `"t":"done"`) >= 5 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the import never got going")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	if err := cmd.Process.Signal(os.Interrupt); err != nil {
 		t.Fatal(err)
 	}
