@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"strings"
 	"time"
 )
 
@@ -69,7 +70,8 @@ func (e *Export) Weight(loc *time.Location, unit string) iter.Seq2[Weight, error
 	return func(yield func(Weight, error) bool) {
 		override, err := ParseWeightUnit(unit)
 		if err != nil {
-			yield(Weight{}, &Error{Found: fmt.Sprintf("weight unit %q", unit), Expected: "kg or lb", Err: err})
+			yield(Weight{}, &Error{Source: Source{File: strings.Join(e.paths, ", ")}, Found: fmt.Sprintf("weight unit %q", unit),
+				Expected: "kg or lb", Err: err})
 			return
 		}
 		// The export's setting is read once, and only when a file needs it.

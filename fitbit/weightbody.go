@@ -161,9 +161,10 @@ func readDataExportBody(r io.Reader, unit func() (string, *Error), s *sink[Weigh
 // DD.MM.YYYY (never the ambiguous DD/MM or MM/DD).
 func parseBodyDate(s string) (string, bool) {
 	if d, ok := parseDate(s); ok {
-		return d, true
+		t, _ := time.Parse(time.DateOnly, d)
+		return d, plausibleYear(t.Year())
 	}
-	if t, err := time.Parse("2.1.2006", s); err == nil {
+	if t, err := time.Parse("2.1.2006", s); err == nil && plausibleYear(t.Year()) {
 		return t.Format(time.DateOnly), true
 	}
 	return "", false

@@ -125,9 +125,9 @@ func readWeightCSV(r io.Reader, loc *time.Location, s *sink[timedWeight]) {
 		}
 		ts := strings.TrimSpace(rec[cols.time])
 		t, ok := parseUTC(ts)
-		if !ok {
+		if !ok || !plausibleYear(t.Year()) {
 			return s.problem(&Error{Source: s.at(line), Found: fmt.Sprintf("%s %q", header[cols.time], clip(ts, 60)),
-				Expected: "an ISO-8601 time such as 2018-05-28T13:30:12Z", Err: ErrFormat})
+				Expected: "an ISO-8601 time such as 2018-05-28T13:30:12Z, " + plausibleYears, Err: ErrFormat})
 		}
 		lt := t.In(loc)
 		tw := timedWeight{at: t, w: Weight{Date: lt.Format(time.DateOnly), Time: lt.Format(time.TimeOnly),
@@ -168,6 +168,12 @@ func readWeightCSV(r io.Reader, loc *time.Location, s *sink[timedWeight]) {
 		return s.record(tw)
 	})
 }
+
+// plausibleYears bounds the years of a weigh-in: outside them a date is a
+// typo or garbage, and would not even print as YYYY-MM-DD.
+const plausibleYears = "in the years 1900 to 2200"
+
+func plausibleYear(y int) bool { return y >= 1900 && y <= 2200 }
 
 // massWord spells a mass unit for messages.
 func massWord(u string) string {

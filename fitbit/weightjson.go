@@ -194,7 +194,7 @@ func describeToken(tok json.Token) string {
 // with a four-digit year or as YYYY-MM-DD, and returns it as YYYY-MM-DD.
 func parseJSONDate(s string) (string, bool) {
 	for _, l := range []string{"1/2/06", "1/2/2006", time.DateOnly} {
-		if t, err := time.Parse(l, s); err == nil {
+		if t, err := time.Parse(l, s); err == nil && plausibleYear(t.Year()) {
 			return t.Format(time.DateOnly), true
 		}
 	}
