@@ -113,7 +113,7 @@ func openWith(wrap func(fs.FS) fs.FS, paths ...string) (*Export, error) {
 	if wrap == nil {
 		wrap = func(f fs.FS) fs.FS { return f }
 	}
-	e := &Export{readmes: map[string]file{}, wrap: wrap, paths: paths}
+	e := &Export{readmes: map[string]file{}, wrap: wrap, paths: slices.Clone(paths)}
 	seen := &e.seen
 	if len(paths) == 0 {
 		return nil, &Error{Found: "no export given", Expected: "a folder, a .zip or a .csv", Err: ErrUnsupported}

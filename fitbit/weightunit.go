@@ -64,9 +64,11 @@ type unitSetting struct {
 // Your Profile/Profile.csv (found by name), else the latest setting whose
 // name mentions the weight unit in Health Fitness Data_GoogleData/
 // UserAppSettingData.csv (rows value_time,setting_name,setting_value). ok is
-// false when neither says it in a way understood (see the values accepted
-// on Weight). The old Takeout JSON and the Data Export Body section hold
-// weights in this unit.
+// false when neither says it in a way understood. Values accepted, in any
+// case: kg, kilogram(s), METRIC → kg; lb, lbs, pound(s), US, en_US → lb.
+// Stone (en_GB) is not: what unit the export's weights are in for those
+// users is not known. The old Takeout JSON and the Data Export Body section
+// hold weights in this unit.
 func (e *Export) WeightUnit() (unit string, src Source, ok bool) {
 	s, found := e.weightSetting()
 	if !found || s.unit == "" {
