@@ -202,8 +202,8 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 // none yet, and the block itself once decided.
 type dayJob struct {
 	key    dayKey
-	ops    int                                               // ops the day is expected to need, for progress
-	decide func(ctx context.Context) (*block, string, error) // nil block + reason = skip
+	ops    int        // ops the day is expected to need, for progress
+	decide decideFunc // nil block + reason = skip
 	b      *block
 }
 
@@ -213,13 +213,29 @@ type dayJob struct {
 func (r *Runner) Import(ctx context.Context, plan *Plan) (*Result, error) {
 	r.init()
 	res := &Result{Run: RunImport, Kind: plan.Kind, Days: len(plan.Days), DaysSkipped: map[string]int{}}
+	first, last := plan.First(), plan.Last()
+	jobs := r.importJobs(plan, res, func(day Day) decideFunc {
+		return func(ctx context.Context) (*block, string, error) {
+			return r.decideImport(ctx, plan.Kind, day, first, last)
+		}
+	})
+	return r.run(ctx, res, jobs)
+}
+
+// decideFunc decides a day's block on its first touch: nil and a reason to
+// skip the day.
+type decideFunc func(ctx context.Context) (*block, string, error)
+
+// importJobs lists the work an import of plan has left, from the journal:
+// days done are counted and left out, days begun are resumed with the ops
+// their begin recorded, and the other days get decide(day) to run on
+// first touch.
+func (r *Runner) importJobs(plan *Plan, res *Result, decide func(Day) decideFunc) []*dayJob {
 	h := replay(r.Journal.Events())
 	var jobs []*dayJob
-	first, last := plan.First(), plan.Last()
 	for _, day := range plan.Days {
 		key := dayKey{plan.Kind, day.Date}
-		dh := h.days[key]
-		if dh != nil && dh.current != nil {
+		if dh := h.days[key]; dh != nil && dh.current != nil {
 			b := dh.current
 			switch {
 			case b.Conflict != nil:
@@ -244,12 +260,9 @@ func (r *Runner) Import(ctx context.Context, plan *Plan) (*Result, error) {
 			// A finished undo: the day is imported afresh below.
 		}
 		res.OpsTotal += len(day.Ops)
-		day := day
-		jobs = append(jobs, &dayJob{key: key, ops: len(day.Ops), decide: func(ctx context.Context) (*block, string, error) {
-			return r.decideImport(ctx, plan.Kind, day, first, last)
-		}})
+		jobs = append(jobs, &dayJob{key: key, ops: len(day.Ops), decide: decide(day)})
 	}
-	return r.run(ctx, res, jobs)
+	return jobs
 }
 
 // decideImport reads the day's existing total and applies the --existing policy.

@@ -2,6 +2,7 @@ package importer
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"time"
 
@@ -254,7 +255,7 @@ func VerifyWeight(ctx context.Context, api WeightAPI, plan *Plan, loc *time.Loca
 		ok := true
 		for _, op := range day.Ops {
 			sop := state.Op{ID: op.ID, Amount: op.Kg, Time: op.Time, Fat: op.Fat}
-			if !slicesAny(list, func(w WeighIn) bool { return matches(w, sop, loc) }) {
+			if !slices.ContainsFunc(list, func(w WeighIn) bool { return matches(w, sop, loc) }) {
 				ok = false
 				rep.Mismatches = append(rep.Mismatches, Mismatch{Date: day.Date, Note: "missing on Garmin: " + op.Time[11:16] + " " + op.Shown})
 			}

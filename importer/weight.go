@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"iter"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -227,35 +228,9 @@ func (r *Runner) ImportWeight(ctx context.Context, plan *Plan) (*Result, error) 
 		return nil, errors.New("importer: no weight API")
 	}
 	res := &Result{Run: RunImport, Kind: KindWeight, Days: len(plan.Days), DaysSkipped: map[string]int{}}
-	h := replay(r.Journal.Events())
-	var jobs []*dayJob
 	first, last := plan.First(), plan.Last()
-	for _, day := range plan.Days {
-		key := dayKey{KindWeight, day.Date}
-		if dh := h.days[key]; dh != nil && dh.current != nil {
-			b := dh.current
-			switch {
-			case b.Conflict != nil:
-				res.DaysSkipped[DaySkipConflict]++
-				continue
-			case b.Run == RunImport:
-				res.OpsTotal += len(b.Ops)
-				if b.complete() {
-					res.DaysDone++
-					res.DaysEarlier++
-					res.OpsDone += len(b.Ops)
-					continue
-				}
-				jobs = append(jobs, &dayJob{key: key, b: b})
-				continue
-			case b.Run == RunUndo && !b.complete():
-				res.DaysSkipped["undo in progress (run undo again to finish it)"]++
-				continue
-			}
-		}
-		res.OpsTotal += len(day.Ops)
-		day := day
-		jobs = append(jobs, &dayJob{key: key, ops: len(day.Ops), decide: func(ctx context.Context) (*block, string, error) {
+	jobs := r.importJobs(plan, res, func(day Day) decideFunc {
+		return func(ctx context.Context) (*block, string, error) {
 			existing, err := r.weightWindow(ctx, day.Date, first, last)
 			if err != nil {
 				return nil, "", err
@@ -263,7 +238,7 @@ func (r *Runner) ImportWeight(ctx context.Context, plan *Plan) (*Result, error) 
 			b := &block{Run: RunImport, Mode: "new-only", Status: map[string]string{}}
 			for _, op := range day.Ops {
 				sop := state.Op{ID: op.ID, Amount: op.Kg, Time: op.Time, Fat: op.Fat}
-				if slicesAny(existing, func(w WeighIn) bool { return matches(w, sop, r.location()) }) {
+				if slices.ContainsFunc(existing, func(w WeighIn) bool { return matches(w, sop, r.location()) }) {
 					r.mu.Lock()
 					r.result.OpsExisting++
 					r.mu.Unlock()
@@ -275,8 +250,8 @@ func (r *Runner) ImportWeight(ctx context.Context, plan *Plan) (*Result, error) 
 				return nil, DaySkipWeighedIn, nil
 			}
 			return b, "", nil
-		}})
-	}
+		}
+	})
 	return r.run(ctx, res, jobs)
 }
 
@@ -535,7 +510,7 @@ func (r *Runner) settleWeightUndo(ctx context.Context, key dayKey, b *block, op 
 				r.stopOn(ctx, err)
 				return false
 			}
-			if !slicesAny(list, func(w WeighIn) bool { return w.ID == id }) {
+			if !slices.ContainsFunc(list, func(w WeighIn) bool { return w.ID == id }) {
 				return r.markDone(b, op, ev(state.TypeDone), b.Last, true)
 			}
 			if err := r.Journal.Append(ev(state.TypeNotSent)); err != nil {
