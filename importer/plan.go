@@ -11,7 +11,9 @@ import (
 	"encoding/hex"
 	"fmt"
 	"iter"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -139,10 +141,8 @@ func BuildPlan(records iter.Seq2[fitbit.Water, error], opts PlanOptions) (*Plan,
 	if opts.Group != GroupDay && opts.Group != GroupEntry {
 		return nil, fmt.Errorf("group %q: expected day or entry", opts.Group)
 	}
-	for _, d := range []string{opts.Since, opts.Until} {
-		if d != "" && !validDate(d) {
-			return nil, fmt.Errorf("date %q: expected YYYY-MM-DD", d)
-		}
+	if err := opts.validRange(); err != nil {
+		return nil, err
 	}
 	p := &Plan{Kind: KindWater, Group: opts.Group, Skipped: map[string]int{}}
 	byDate := map[string][]fitbit.Water{}
@@ -151,13 +151,11 @@ func BuildPlan(records iter.Seq2[fitbit.Water, error], opts PlanOptions) (*Plan,
 			p.Problems = append(p.Problems, err)
 			continue
 		}
+		if err := whenProblem(rec.Date, rec.Time, rec.Source); err != nil {
+			p.Problems = append(p.Problems, err)
+			continue
+		}
 		switch {
-		case !validDate(rec.Date):
-			p.Problems = append(p.Problems, &InvalidRecordError{rec.Source, fmt.Sprintf("date %q: expected YYYY-MM-DD", rec.Date)})
-			continue
-		case rec.Time != "" && !validClock(rec.Time):
-			p.Problems = append(p.Problems, &InvalidRecordError{rec.Source, fmt.Sprintf("time %q: expected HH:MM:SS", rec.Time)})
-			continue
 		case math.IsNaN(rec.ML) || math.IsInf(rec.ML, 0):
 			p.Problems = append(p.Problems, &InvalidRecordError{rec.Source, "amount is not a number"})
 			continue
@@ -171,27 +169,16 @@ func BuildPlan(records iter.Seq2[fitbit.Water, error], opts PlanOptions) (*Plan,
 			p.Problems = append(p.Problems, &InvalidRecordError{rec.Source,
 				fmt.Sprintf("%.0f ml in one entry: expected at most %.0f ml (10 litres)", rec.ML, MaxEntryML)})
 			continue
-		case opts.Since != "" && rec.Date < opts.Since:
-			p.Skipped[SkipSince]++
-			continue
-		case opts.Until != "" && rec.Date > opts.Until:
-			p.Skipped[SkipUntil]++
+		case opts.outside(rec.Date) != "":
+			p.Skipped[opts.outside(rec.Date)]++
 			continue
 		}
 		byDate[rec.Date] = append(byDate[rec.Date], rec)
 	}
-	if len(p.Problems) > 0 {
-		if !opts.SkipInvalid {
-			return p, &ProblemError{Problems: p.Problems}
-		}
-		p.Skipped[SkipInvalid] += len(p.Problems)
+	if err := p.settleProblems(opts); err != nil {
+		return p, err
 	}
-	dates := make([]string, 0, len(byDate))
-	for d := range byDate {
-		dates = append(dates, d)
-	}
-	sort.Strings(dates)
-	for _, date := range dates {
+	for _, date := range slices.Sorted(maps.Keys(byDate)) {
 		recs := byDate[date]
 		// Sort drinks by time so the plan does not depend on file order;
 		// ties keep reading order, which is deterministic.
@@ -286,4 +273,49 @@ func (p *Plan) Last() string {
 		return ""
 	}
 	return p.Days[len(p.Days)-1].Date
+}
+
+// validRange checks --since and --until.
+func (o PlanOptions) validRange() error {
+	for _, d := range []string{o.Since, o.Until} {
+		if d != "" && !validDate(d) {
+			return fmt.Errorf("date %q: expected YYYY-MM-DD", d)
+		}
+	}
+	return nil
+}
+
+// outside returns the skip reason for a date outside --since/--until, or "".
+func (o PlanOptions) outside(date string) string {
+	switch {
+	case o.Since != "" && date < o.Since:
+		return SkipSince
+	case o.Until != "" && date > o.Until:
+		return SkipUntil
+	}
+	return ""
+}
+
+// whenProblem checks a record's local date and time of day.
+func whenProblem(date, clock string, src fitbit.Source) error {
+	switch {
+	case !validDate(date):
+		return &InvalidRecordError{src, fmt.Sprintf("date %q: expected YYYY-MM-DD", date)}
+	case clock != "" && !validClock(clock):
+		return &InvalidRecordError{src, fmt.Sprintf("time %q: expected HH:MM:SS", clock)}
+	}
+	return nil
+}
+
+// settleProblems fails the plan on invalid records, or with SkipInvalid
+// counts them as skipped.
+func (p *Plan) settleProblems(opts PlanOptions) error {
+	if len(p.Problems) == 0 {
+		return nil
+	}
+	if !opts.SkipInvalid {
+		return &ProblemError{Problems: p.Problems}
+	}
+	p.Skipped[SkipInvalid] += len(p.Problems)
+	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -61,10 +62,8 @@ type WeightAPI interface {
 // the same weigh-in read twice (same local minute, weight within MatchKg)
 // is planned once.
 func BuildWeightPlan(records iter.Seq2[fitbit.Weight, error], opts PlanOptions) (*Plan, error) {
-	for _, d := range []string{opts.Since, opts.Until} {
-		if d != "" && !validDate(d) {
-			return nil, fmt.Errorf("date %q: expected YYYY-MM-DD", d)
-		}
+	if err := opts.validRange(); err != nil {
+		return nil, err
 	}
 	p := &Plan{Kind: KindWeight, Group: GroupEntry, Skipped: map[string]int{}}
 	byDate := map[string][]fitbit.Weight{}
@@ -73,46 +72,33 @@ func BuildWeightPlan(records iter.Seq2[fitbit.Weight, error], opts PlanOptions) 
 			p.Problems = append(p.Problems, err)
 			continue
 		}
+		if err := whenProblem(rec.Date, rec.Time, rec.Source); err != nil {
+			p.Problems = append(p.Problems, err)
+			continue
+		}
 		switch {
-		case !validDate(rec.Date):
-			p.Problems = append(p.Problems, &InvalidRecordError{rec.Source, fmt.Sprintf("date %q: expected YYYY-MM-DD", rec.Date)})
-			continue
-		case rec.Time != "" && !validClock(rec.Time):
-			p.Problems = append(p.Problems, &InvalidRecordError{rec.Source, fmt.Sprintf("time %q: expected HH:MM:SS", rec.Time)})
-			continue
 		case math.IsNaN(rec.Kg) || rec.Kg < 0 || rec.Kg > 500:
 			p.Problems = append(p.Problems, &InvalidRecordError{rec.Source, fmt.Sprintf("weight %.2f kg: expected 0 to 500 kg", rec.Kg)})
 			continue
 		case rec.FatPercent != nil && (math.IsNaN(*rec.FatPercent) || *rec.FatPercent <= 0 || *rec.FatPercent >= 100):
 			p.Problems = append(p.Problems, &InvalidRecordError{rec.Source, fmt.Sprintf("body fat %.2f%%: expected above 0 and below 100", *rec.FatPercent)})
 			continue
-		case strings.HasSuffix(strings.TrimSpace(rec.DataSource), "Health Connect"):
+		case fitbit.FromHealthConnect(rec.DataSource):
 			p.Skipped[SkipHealthConnect]++
 			continue
 		case rec.Kg == 0 && rec.FatPercent == nil:
 			p.Skipped[SkipNoValue]++
 			continue
-		case opts.Since != "" && rec.Date < opts.Since:
-			p.Skipped[SkipSince]++
-			continue
-		case opts.Until != "" && rec.Date > opts.Until:
-			p.Skipped[SkipUntil]++
+		case opts.outside(rec.Date) != "":
+			p.Skipped[opts.outside(rec.Date)]++
 			continue
 		}
 		byDate[rec.Date] = append(byDate[rec.Date], rec)
 	}
-	if len(p.Problems) > 0 {
-		if !opts.SkipInvalid {
-			return p, &ProblemError{Problems: p.Problems}
-		}
-		p.Skipped[SkipInvalid] += len(p.Problems)
+	if err := p.settleProblems(opts); err != nil {
+		return p, err
 	}
-	dates := make([]string, 0, len(byDate))
-	for d := range byDate {
-		dates = append(dates, d)
-	}
-	sort.Strings(dates)
-	for _, date := range dates {
+	for _, date := range slices.Sorted(maps.Keys(byDate)) {
 		recs := byDate[date]
 		sort.SliceStable(recs, func(i, j int) bool { return weightClock(recs[i]) < weightClock(recs[j]) })
 		day := Day{Date: date}

@@ -98,11 +98,9 @@ func readPlan(c *cli.Context) (*planned, error) {
 	if err != nil {
 		return nil, err
 	}
-	unit := c.String("weight-unit")
-	switch unit {
-	case "", "kg", "lb":
-	default:
-		return nil, usageError{fmt.Errorf("--weight-unit %q: expected kg or lb", unit)}
+	unit, err := fitbit.ParseWeightUnit(c.String("weight-unit"))
+	if err != nil {
+		return nil, usageError{fmt.Errorf("--weight-unit %q: expected kg or lb (%w)", c.String("weight-unit"), err)}
 	}
 	exp, err := fitbit.Open(c.Args().Slice()...)
 	if err != nil {
