@@ -100,6 +100,7 @@ type Runner struct {
 	requests    atomic.Int64
 	windows     map[string]*window
 	wwindows    map[string]*weightWin
+	bg          sync.WaitGroup // reads started ahead of need
 }
 
 // Result is what a run did.
@@ -409,6 +410,8 @@ feed:
 	}
 	close(queue)
 	wg.Wait()
+	stop() // a read ahead that is no longer needed
+	r.bg.Wait()
 
 	res.Elapsed = r.Now().Sub(start)
 	res.Requests = int(r.requests.Load())

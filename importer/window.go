@@ -16,19 +16,42 @@ type window struct {
 }
 
 // windowTotal returns Garmin's total for date, reading the 28-day window
-// that holds it (counted from first) once for all its days. A failed read
-// is forgotten so the next day asks again.
+// that holds it (counted from first) once for all its days. The next
+// window is read ahead in the background, so that workers crossing into it
+// do not all wait for its read. A failed read is forgotten so the next day
+// asks again.
 func (r *Runner) windowTotal(ctx context.Context, date, first, last string) (float64, error) {
 	start, end := windowOf(date, first, last)
-	r.mu.Lock()
-	w := r.windows[start]
-	owner := w == nil
-	if owner {
-		w = &window{ready: make(chan struct{})}
-		r.windows[start] = w
+	w := r.startWindow(ctx, start, end)
+	if end < last {
+		next, _ := time.Parse(time.DateOnly, end)
+		nextDate := next.AddDate(0, 0, 1).Format(time.DateOnly)
+		r.startWindow(ctx, nextDate, min(last, next.AddDate(0, 0, RangeDays).Format(time.DateOnly)))
 	}
-	r.mu.Unlock()
-	if owner {
+	select {
+	case <-w.ready:
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+	if w.err != nil {
+		return 0, w.err
+	}
+	return w.totals[date], nil
+}
+
+// startWindow returns the read of the window [start, end], starting it if
+// nobody has.
+func (r *Runner) startWindow(ctx context.Context, start, end string) *window {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if w := r.windows[start]; w != nil {
+		return w
+	}
+	w := &window{ready: make(chan struct{})}
+	r.windows[start] = w
+	r.bg.Add(1)
+	go func() {
+		defer r.bg.Done()
 		var totals map[string]float64
 		_, err := r.read(ctx, func(ctx context.Context) (float64, error) {
 			var err error
@@ -42,16 +65,8 @@ func (r *Runner) windowTotal(ctx context.Context, date, first, last string) (flo
 			r.mu.Unlock()
 		}
 		close(w.ready)
-	}
-	select {
-	case <-w.ready:
-	case <-ctx.Done():
-		return 0, ctx.Err()
-	}
-	if w.err != nil {
-		return 0, w.err
-	}
-	return w.totals[date], nil
+	}()
+	return w
 }
 
 // windowOf returns the bounds of the window holding date: windows are

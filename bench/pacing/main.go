@@ -16,8 +16,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"fitbit2garmin/fitbit"
 	"fitbit2garmin/garmin"
 	"fitbit2garmin/garmin/sandbox"
@@ -58,8 +56,9 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	limiter := rate.NewLimiter(rate.Limit(*rateFlag), *burst)
-	client, err := garmin.NewClient(garmin.Options{BaseURL: url, Limiter: limiter, Store: garmin.NewMemoryTokenStore(&garmin.Tokens{
+	pacer := importer.NewPacer(*rateFlag, *burst)
+	limiter := pacer.Limiter
+	client, err := garmin.NewClient(garmin.Options{BaseURL: url, Limiter: pacer, Store: garmin.NewMemoryTokenStore(&garmin.Tokens{
 		Family: garmin.FamilyDI, AccessToken: garmin.Secret(tok.AccessToken), RefreshToken: garmin.Secret(tok.RefreshToken), ClientID: tok.ClientID,
 	})})
 	if err != nil {

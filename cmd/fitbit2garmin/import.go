@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/urfave/cli/v2"
-	"golang.org/x/time/rate"
 
 	"fitbit2garmin/fitbit"
 	"fitbit2garmin/garmin"
@@ -235,8 +234,9 @@ func runImport(c *cli.Context) error {
 	}
 
 	ctx := c.Context
-	limiter := rate.NewLimiter(rate.Limit(rateLimit), c.Int("burst"))
-	conn, err := connect(c, limiter)
+	pacer := importer.NewPacer(rateLimit, c.Int("burst"))
+	limiter := pacer.Limiter
+	conn, err := connect(c, pacer)
 	if err != nil {
 		return err
 	}

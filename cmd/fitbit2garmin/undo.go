@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/urfave/cli/v2"
-	"golang.org/x/time/rate"
 
 	"fitbit2garmin/importer"
 	"fitbit2garmin/state"
@@ -59,8 +58,9 @@ func runUndo(c *cli.Context) error {
 	if c.Float64("rate") <= 0 || c.Int("workers") < 1 {
 		return usageError{fmt.Errorf("--rate and --workers: expected positive numbers")}
 	}
-	limiter := rate.NewLimiter(rate.Limit(c.Float64("rate")), 1)
-	conn, err := connect(c, limiter)
+	pacer := importer.NewPacer(c.Float64("rate"), 1)
+	limiter := pacer.Limiter
+	conn, err := connect(c, pacer)
 	if err != nil {
 		return err
 	}

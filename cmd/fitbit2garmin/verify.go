@@ -6,7 +6,6 @@ import (
 	"os"
 
 	"github.com/urfave/cli/v2"
-	"golang.org/x/time/rate"
 
 	"fitbit2garmin/importer"
 	"fitbit2garmin/state"
@@ -49,7 +48,7 @@ func runVerify(c *cli.Context) error {
 	if rateLimit <= 0 {
 		return usageError{errors.New("--rate: expected a number above 0")}
 	}
-	conn, err := connect(c, rate.NewLimiter(rate.Limit(rateLimit), 1))
+	conn, err := connect(c, importer.NewPacer(rateLimit, 1))
 	if err != nil {
 		return err
 	}
