@@ -100,7 +100,8 @@ type Runner struct {
 	requests    atomic.Int64
 	windows     map[string]*window
 	wwindows    map[string]*weightWin
-	bg          sync.WaitGroup // reads started ahead of need
+	bg          sync.WaitGroup  // reads started ahead of need
+	needed      map[string]bool // starts of the windows that hold days to decide
 }
 
 // Result is what a run did.
@@ -220,6 +221,7 @@ func (r *Runner) Import(ctx context.Context, plan *Plan) (*Result, error) {
 			return r.decideImport(ctx, plan.Kind, day, first, last)
 		}
 	})
+	r.needWindows(jobs, first, last)
 	return r.run(ctx, res, jobs)
 }
 
@@ -365,7 +367,20 @@ func (r *Runner) Undo(ctx context.Context, kind string) (*Result, error) {
 			return b, "", nil
 		}})
 	}
+	r.needWindows(jobs, first, last)
 	return r.run(ctx, res, jobs)
+}
+
+// needWindows records the windows of the jobs that still read Garmin's
+// totals before their first write.
+func (r *Runner) needWindows(jobs []*dayJob, first, last string) {
+	var dates []string
+	for _, j := range jobs {
+		if j.decide != nil {
+			dates = append(dates, j.key.Date)
+		}
+	}
+	r.need(dates, first, last)
 }
 
 // conflictErr carries a conflict found while deciding a day.

@@ -392,3 +392,23 @@ func TestImportJournalFailureStops(t *testing.T) {
 }
 
 var _ = fitbit.Water{}
+
+// TestImportReadsOnlyWindowsWithDays: a sparse history is read one 28-day
+// window per day that needs it, and never the empty windows between.
+func TestImportReadsOnlyWindowsWithDays(t *testing.T) {
+	p, err := BuildPlan(records(
+		drink("2024-01-01", "08:00:00", 100), drink("2024-01-20", "08:00:00", 100),
+		drink("2024-06-01", "08:00:00", 100), drink("2025-01-01", "08:00:00", 100),
+	), PlanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api, j := newFakeAPI(), &memJournal{}
+	r, _ := newRunner(api, j)
+	if _, err := r.Import(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := api.countPrefix("range"), p.RangeReads(); got != want || want != 3 {
+		t.Errorf("%d range reads, want %d (= 3 windows with days)", got, want)
+	}
+}

@@ -25,8 +25,13 @@ func (r *Runner) windowTotal(ctx context.Context, date, first, last string) (flo
 	w := r.startWindow(ctx, start, end)
 	if end < last {
 		next, _ := time.Parse(time.DateOnly, end)
-		nextDate := next.AddDate(0, 0, 1).Format(time.DateOnly)
-		r.startWindow(ctx, nextDate, min(last, next.AddDate(0, 0, RangeDays).Format(time.DateOnly)))
+		nextStart := next.AddDate(0, 0, 1).Format(time.DateOnly)
+		r.mu.Lock()
+		needed := r.needed[nextStart]
+		r.mu.Unlock()
+		if needed {
+			r.startWindow(ctx, nextStart, min(last, next.AddDate(0, 0, RangeDays).Format(time.DateOnly)))
+		}
 	}
 	select {
 	case <-w.ready:
@@ -84,6 +89,18 @@ func windowOf(date, first, last string) (string, string) {
 		e = l
 	}
 	return s.Format(time.DateOnly), e.Format(time.DateOnly)
+}
+
+// need records which windows hold days to be decided, so that only those
+// are read ahead.
+func (r *Runner) need(dates []string, first, last string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.needed = map[string]bool{}
+	for _, d := range dates {
+		s, _ := windowOf(d, first, last)
+		r.needed[s] = true
+	}
 }
 
 // RangeReads is how many range reads an import of the plan makes at most to
