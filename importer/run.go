@@ -513,16 +513,16 @@ func (r *Runner) workDay(ctx context.Context, job *dayJob) {
 		if b.Status[op.ID] == opDone {
 			continue
 		}
-		var ok bool
+		var a opActions
 		switch {
 		case job.key.Kind == KindWeight && b.Run == RunUndo:
-			ok = r.settleWeightUndo(ctx, job.key, b, op)
+			a = r.weightUndoActions(job.key, op)
 		case job.key.Kind == KindWeight:
-			ok = r.settleWeight(ctx, job.key, b, op)
+			a = r.weightActions(job.key, b, op)
 		default:
-			ok = r.settleOp(ctx, job.key, b, op)
+			a = r.waterActions(job.key, b, op)
 		}
-		if !ok {
+		if !r.settle(ctx, job.key, b, op, a) {
 			return
 		}
 	}
@@ -533,26 +533,38 @@ func (r *Runner) workDay(ctx context.Context, job *dayJob) {
 	r.mu.Unlock()
 }
 
-// settleOp brings one op to done (or failed). It returns false when the day
-// must stop here: a conflict, the run stopping, or an interruption.
-func (r *Runner) settleOp(ctx context.Context, key dayKey, b *block, op state.Op) bool {
+// opActions are what settle needs to know of one kind of op: how to send
+// it and how to tell, by reading Garmin, whether a sent op landed.
+type opActions struct {
+	// landed reads Garmin back for an op whose answer was lost. It returns
+	// the done event to journal if the op landed, nil if it did not (it is
+	// then sent again), and ok false when the day must stop (a conflict,
+	// or the run stopping).
+	landed func(ctx context.Context) (done *state.Event, ok bool)
+	// write sends the op with wctx, a context Ctrl-C does not cut, and
+	// returns the done event to journal. ok false (with a nil error) stops
+	// the day with the op still marked sent: the next run settles it.
+	write func(ctx, wctx context.Context) (done *state.Event, ok bool, err error)
+}
+
+// settle brings one op to done (or failed), whatever its kind: journaled
+// as sent (fsynced) before its request and done after it; a sent op whose
+// answer was lost is settled by reading Garmin back, never by sending it
+// blindly again. It returns false when the day must stop here: a conflict,
+// the run stopping, or an interruption.
+func (r *Runner) settle(ctx context.Context, key dayKey, b *block, op state.Op, a opActions) bool {
 	ev := func(t string) state.Event {
-		return state.Event{T: t, Kind: key.Kind, Date: key.Date, Op: op.ID}
+		return state.Event{T: t, Kind: key.Kind, Date: key.Date, Op: op.ID, Ref: op.Ref}
 	}
 	for {
 		if b.Status[op.ID] == opSent {
-			landed, total, ok := r.reconcile(ctx, key, b, op)
+			done, ok := a.landed(ctx)
 			if !ok {
 				return false
 			}
-			if landed {
-				e := ev(state.TypeDone)
-				e.Total = f64(total)
-				e.Reason = "reconciled"
-				if !r.markDone(b, op, e, total, true) {
-					return false
-				}
-				return true
+			if done != nil {
+				done.Reason = "reconciled"
+				return r.markDone(b, op, *done, true)
 			}
 			e := ev(state.TypeNotSent)
 			e.Reason = "reconciled"
@@ -574,29 +586,50 @@ func (r *Runner) settleOp(ctx context.Context, key dayKey, b *block, op state.Op
 		// journal can say done rather than uncertain.
 		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
 		r.requests.Add(1)
-		total, err := r.API.LogWater(wctx, key.Date, op.Time, op.Amount)
+		done, ok, err := a.write(ctx, wctx)
 		cancel()
 		switch {
 		case err == nil:
 			r.succeeded()
-			e := ev(state.TypeDone)
-			e.Total = f64(total)
-			return r.markDone(b, op, e, total, false)
+			if !ok {
+				return false
+			}
+			return r.markDone(b, op, *done, false)
 		case errors.Is(err, garmin.ErrOutcomeUnknown):
 			r.failed(err)
 			if r.tooMany() {
 				r.fail(&StopError{Reason: "too many failures", Err: err})
 				return false
 			}
-			// Loop: reconcile by reading the day back.
+			// Loop: settle it by reading back.
 		default:
 			if !r.rejected(ctx, key, b, op, err) {
 				return false
 			}
 			if b.Status[op.ID] == opFailed {
-				return true // next op of the day; a rejected add changed nothing
+				return true // next op of the day; a rejected write changed nothing
 			}
 		}
+	}
+}
+
+// waterActions adds water; a lost answer is settled by the day's total.
+func (r *Runner) waterActions(key dayKey, b *block, op state.Op) opActions {
+	done := func(total float64) *state.Event {
+		return &state.Event{T: state.TypeDone, Kind: key.Kind, Date: key.Date, Op: op.ID, Total: f64(total)}
+	}
+	return opActions{
+		landed: func(ctx context.Context) (*state.Event, bool) {
+			landed, total, ok := r.reconcile(ctx, key, b, op)
+			if !ok || !landed {
+				return nil, ok
+			}
+			return done(total), true
+		},
+		write: func(_, wctx context.Context) (*state.Event, bool, error) {
+			total, err := r.API.LogWater(wctx, key.Date, op.Time, op.Amount)
+			return done(total), true, err
+		},
 	}
 }
 
@@ -627,13 +660,21 @@ func (r *Runner) rejected(ctx context.Context, key dayKey, b *block, op state.Op
 }
 
 // markDone journals an op as done and updates the counters.
-func (r *Runner) markDone(b *block, op state.Op, e state.Event, total float64, reconciled bool) bool {
+func (r *Runner) markDone(b *block, op state.Op, e state.Event, reconciled bool) bool {
 	if err := r.Journal.Append(e); err != nil {
 		r.fail(fmt.Errorf("write journal: %w", err))
 		return false
 	}
 	b.Status[op.ID] = opDone
-	b.Last = total
+	if e.Total != nil {
+		b.Last = *e.Total
+	}
+	if e.Ref != "" && b.Run == RunImport {
+		if b.Refs == nil {
+			b.Refs = map[string]string{}
+		}
+		b.Refs[op.ID] = e.Ref
+	}
 	r.mu.Lock()
 	r.result.OpsDone++
 	r.result.OpsSent++

@@ -336,78 +336,38 @@ func (r *Runner) findWeighIn(ctx context.Context, key dayKey, b *block, op state
 	return "", true
 }
 
-// settleWeight brings one weigh-in op to done, recording Garmin's id.
-func (r *Runner) settleWeight(ctx context.Context, key dayKey, b *block, op state.Op) bool {
-	ev := func(t string) state.Event { return state.Event{T: t, Kind: key.Kind, Date: key.Date, Op: op.ID} }
-	done := func(ref, reason string, reconciled bool) bool {
-		e := ev(state.TypeDone)
-		e.Ref, e.Reason = ref, reason
-		if b.Refs == nil {
-			b.Refs = map[string]string{}
-		}
-		b.Refs[op.ID] = ref
-		return r.markDone(b, op, e, b.Last, reconciled)
+// weightActions adds a weigh-in; its id is learnt by reading the day back,
+// and a lost answer is settled the same way.
+func (r *Runner) weightActions(key dayKey, b *block, op state.Op) opActions {
+	done := func(ref, reason string) *state.Event {
+		return &state.Event{T: state.TypeDone, Kind: key.Kind, Date: key.Date, Op: op.ID, Ref: ref, Reason: reason}
 	}
-	for {
-		if b.Status[op.ID] == opSent {
+	return opActions{
+		landed: func(ctx context.Context) (*state.Event, bool) {
+			ref, ok := r.findWeighIn(ctx, key, b, op)
+			if !ok || ref == "" {
+				return nil, ok
+			}
+			return done(ref, ""), true
+		},
+		write: func(ctx, wctx context.Context) (*state.Event, bool, error) {
+			local, err := time.ParseInLocation("2006-01-02T15:04:05.000", op.Time, time.UTC)
+			if err != nil {
+				return nil, false, &garmin.APIError{Method: "POST", Path: "weigh-in", Status: 400, Body: fmt.Sprintf("time %q: %v", op.Time, err)}
+			}
+			if err := r.Weight.AddWeighIn(wctx, local, gmtOf(local, r.location()), op.Amount, op.Fat); err != nil {
+				return nil, false, err
+			}
 			ref, ok := r.findWeighIn(ctx, key, b, op)
 			if !ok {
-				return false
-			}
-			if ref != "" {
-				return done(ref, "reconciled", true)
-			}
-			e := ev(state.TypeNotSent)
-			e.Reason = "reconciled"
-			if err := r.Journal.Append(e); err != nil {
-				r.fail(fmt.Errorf("write journal: %w", err))
-				return false
-			}
-			b.Status[op.ID] = opPending
-		}
-		if ctx.Err() != nil {
-			return false
-		}
-		local, err := time.ParseInLocation("2006-01-02T15:04:05.000", op.Time, time.UTC)
-		if err != nil {
-			r.fail(fmt.Errorf("journal op %s: time %q: %w", op.ID, op.Time, err))
-			return false
-		}
-		if err := r.Journal.Append(ev(state.TypeSent)); err != nil {
-			r.fail(fmt.Errorf("write journal: %w", err))
-			return false
-		}
-		b.Status[op.ID] = opSent
-		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
-		r.requests.Add(1)
-		err = r.Weight.AddWeighIn(wctx, local, gmtOf(local, r.location()), op.Amount, op.Fat)
-		cancel()
-		switch {
-		case err == nil:
-			r.succeeded()
-			ref, ok := r.findWeighIn(ctx, key, b, op)
-			if !ok {
-				return false // stays sent: the next run reconciles it
+				return nil, false, nil // stays sent: the next run settles it
 			}
 			reason := ""
 			if ref == "" {
 				reason = "written, but Garmin shows no matching weigh-in to record"
 			}
-			return done(ref, reason, false)
-		case errors.Is(err, garmin.ErrOutcomeUnknown):
-			r.failed(err)
-			if r.tooMany() {
-				r.fail(&StopError{Reason: "too many failures", Err: err})
-				return false
-			}
-		default:
-			if !r.rejected(ctx, key, b, op, err) {
-				return false
-			}
-			if b.Status[op.ID] == opFailed {
-				return true
-			}
-		}
+			return done(ref, reason), true, nil
+		},
 	}
 }
 
@@ -474,18 +434,14 @@ func (r *Runner) UndoWeight(ctx context.Context) (*Result, error) {
 	return r.run(ctx, res, jobs)
 }
 
-// settleWeightUndo deletes one weigh-in by id.
-func (r *Runner) settleWeightUndo(ctx context.Context, key dayKey, b *block, op state.Op) bool {
-	ev := func(t string) state.Event {
-		return state.Event{T: t, Kind: key.Kind, Date: key.Date, Op: op.ID, Ref: op.Ref}
-	}
+// weightUndoActions deletes one weigh-in by the id the import recorded; a
+// lost answer is settled by whether the id is still there.
+func (r *Runner) weightUndoActions(key dayKey, op state.Op) opActions {
+	done := &state.Event{T: state.TypeDone, Kind: key.Kind, Date: key.Date, Op: op.ID, Ref: op.Ref}
 	var id int64
-	if _, err := fmt.Sscan(op.Ref, &id); err != nil {
-		r.fail(fmt.Errorf("journal op %s: weigh-in id %q: %w", op.ID, op.Ref, err))
-		return false
-	}
-	for {
-		if b.Status[op.ID] == opSent {
+	_, parseErr := fmt.Sscan(op.Ref, &id)
+	return opActions{
+		landed: func(ctx context.Context) (*state.Event, bool) {
 			var list []WeighIn
 			_, err := r.read(ctx, func(ctx context.Context) (float64, error) {
 				var err error
@@ -494,47 +450,23 @@ func (r *Runner) settleWeightUndo(ctx context.Context, key dayKey, b *block, op 
 			})
 			if err != nil {
 				r.stopOn(ctx, err)
-				return false
+				return nil, false
 			}
-			if !slices.ContainsFunc(list, func(w WeighIn) bool { return w.ID == id }) {
-				return r.markDone(b, op, ev(state.TypeDone), b.Last, true)
+			if slices.ContainsFunc(list, func(w WeighIn) bool { return w.ID == id }) {
+				return nil, true
 			}
-			if err := r.Journal.Append(ev(state.TypeNotSent)); err != nil {
-				r.fail(fmt.Errorf("write journal: %w", err))
-				return false
+			return done, true
+		},
+		write: func(_, wctx context.Context) (*state.Event, bool, error) {
+			if parseErr != nil {
+				return nil, false, &garmin.APIError{Method: "DELETE", Path: "weigh-in", Status: 400, Body: fmt.Sprintf("weigh-in id %q: %v", op.Ref, parseErr)}
 			}
-			b.Status[op.ID] = opPending
-		}
-		if ctx.Err() != nil {
-			return false
-		}
-		if err := r.Journal.Append(ev(state.TypeSent)); err != nil {
-			r.fail(fmt.Errorf("write journal: %w", err))
-			return false
-		}
-		b.Status[op.ID] = opSent
-		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
-		r.requests.Add(1)
-		err := r.Weight.DeleteWeighIn(wctx, key.Date, id)
-		cancel()
-		var apiErr *garmin.APIError
-		switch {
-		case err == nil, errors.As(err, &apiErr) && apiErr.Status == 404:
-			r.succeeded()
-			return r.markDone(b, op, ev(state.TypeDone), b.Last, false)
-		case errors.Is(err, garmin.ErrOutcomeUnknown):
-			r.failed(err)
-			if r.tooMany() {
-				r.fail(&StopError{Reason: "too many failures", Err: err})
-				return false
+			err := r.Weight.DeleteWeighIn(wctx, key.Date, id)
+			var apiErr *garmin.APIError
+			if errors.As(err, &apiErr) && apiErr.Status == 404 {
+				err = nil // already gone
 			}
-		default:
-			if !r.rejected(ctx, key, b, op, err) {
-				return false
-			}
-			if b.Status[op.ID] == opFailed {
-				return true
-			}
-		}
+			return done, true, err
+		},
 	}
 }
