@@ -1,0 +1,146 @@
+package importer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"fitbit2garmin/garmin"
+	"fitbit2garmin/state"
+)
+
+// sleepCtx waits d, or returns early with ctx's error.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// read runs a read with retries: 429 and transient errors back off and try
+// again; auth errors stop the run.
+func (r *Runner) read(ctx context.Context, call func(context.Context) (float64, error)) (float64, error) {
+	for {
+		r.requests.Add(1)
+		v, err := call(ctx)
+		if err == nil {
+			r.succeeded()
+			return v, nil
+		}
+		if !r.retryAfter(ctx, err) {
+			return 0, err
+		}
+	}
+}
+
+// retryAfter decides whether a failed call may be tried again and waits
+// before it: it returns false (having stopped the run where needed) when it may not.
+func (r *Runner) retryAfter(ctx context.Context, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	if errors.Is(err, garmin.ErrUnauthorized) {
+		r.fail(&StopError{Reason: "not authorized", Err: err})
+		return false
+	}
+	var apiErr *garmin.APIError
+	if errors.As(err, &apiErr) && apiErr.Status >= 400 && apiErr.Status < 500 {
+		r.fail(&StopError{Reason: "request rejected", Err: err})
+		return false
+	}
+	n := r.failed(err)
+	if r.tooMany() {
+		reason := "too many failures"
+		var rl *garmin.RateLimitError
+		if errors.As(err, &rl) {
+			reason = "rate limited"
+		}
+		r.fail(&StopError{Reason: reason, Err: err})
+		return false
+	}
+	var wait time.Duration
+	var rl *garmin.RateLimitError
+	if errors.As(err, &rl) {
+		r.lowerRate()
+		wait = rl.RetryAfter
+	}
+	if wait <= 0 {
+		wait = r.backoff(n)
+	}
+	return r.Sleep(ctx, wait) == nil
+}
+
+// backoff is exponential with full jitter: 1 s, 2 s, 4 s ... capped at 2 minutes.
+func (r *Runner) backoff(n int) time.Duration {
+	max := time.Second << min(n-1, 7)
+	if max > 2*time.Minute {
+		max = 2 * time.Minute
+	}
+	r.mu.Lock()
+	d := max/2 + time.Duration(r.Rand.Int64N(int64(max/2)+1))
+	r.mu.Unlock()
+	return d
+}
+
+// lowerRate halves the shared limiter's rate for the rest of the run.
+func (r *Runner) lowerRate() {
+	if r.Limiter == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	l := r.Limiter.Limit() / 2
+	if l < r.MinRate {
+		l = r.MinRate
+	}
+	r.Limiter.SetLimit(l)
+}
+
+func (r *Runner) failed(err error) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.failures++
+	r.lastFailure = err
+	return r.failures
+}
+
+func (r *Runner) succeeded() {
+	r.mu.Lock()
+	r.failures = 0
+	r.mu.Unlock()
+}
+
+func (r *Runner) tooMany() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.failures >= r.MaxFailures
+}
+
+// stopOn stops the run for an error that retryAfter has not already handled.
+func (r *Runner) stopOn(ctx context.Context, err error) {
+	if ctx.Err() != nil {
+		return
+	}
+	r.mu.Lock()
+	already := r.stopErr != nil
+	r.mu.Unlock()
+	if already {
+		return
+	}
+	var se *StopError
+	if !errors.As(err, &se) {
+		err = &StopError{Reason: "error", Err: err}
+	}
+	r.fail(err)
+}
+
+func (r *Runner) record(ev state.Event) {
+	if err := r.Journal.Append(ev); err != nil {
+		r.fail(fmt.Errorf("write journal: %w", err))
+	}
+}

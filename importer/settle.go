@@ -1,0 +1,204 @@
+package importer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"fitbit2garmin/garmin"
+	"fitbit2garmin/state"
+)
+
+// opActions are what settle needs to know of one kind of op: how to send
+// it and how to tell, by reading Garmin, whether a sent op landed.
+type opActions struct {
+	// landed reads Garmin back for an op whose answer was lost. It returns
+	// the done event to journal if the op landed, nil if it did not (it is
+	// then sent again), and ok false when the day must stop (a conflict,
+	// or the run stopping).
+	landed func(ctx context.Context) (done *state.Event, ok bool)
+	// write sends the op with wctx, a context Ctrl-C does not cut, and
+	// returns the done event to journal. ok false (with a nil error) stops
+	// the day with the op still marked sent: the next run settles it.
+	write func(ctx, wctx context.Context) (done *state.Event, ok bool, err error)
+}
+
+// settle brings one op to done (or failed), whatever its kind: journaled
+// as sent (fsynced) before its request and done after it; a sent op whose
+// answer was lost is settled by reading Garmin back, never by sending it
+// blindly again. It returns false when the day must stop here: a conflict,
+// the run stopping, or an interruption.
+func (r *Runner) settle(ctx context.Context, key dayKey, b *block, op state.Op, a opActions) bool {
+	ev := func(t string) state.Event {
+		return state.Event{T: t, Kind: key.Kind, Date: key.Date, Op: op.ID, Ref: op.Ref}
+	}
+	for {
+		if b.Status[op.ID] == opSent {
+			done, ok := a.landed(ctx)
+			if !ok {
+				return false
+			}
+			if done != nil {
+				done.Reason = "reconciled"
+				return r.markDone(b, op, *done, true)
+			}
+			e := ev(state.TypeNotSent)
+			e.Reason = "reconciled"
+			if err := r.Journal.Append(e); err != nil {
+				r.fail(fmt.Errorf("write journal: %w", err))
+				return false
+			}
+			b.Status[op.ID] = opPending
+		}
+		if ctx.Err() != nil {
+			return false
+		}
+		if err := r.Journal.Append(ev(state.TypeSent)); err != nil {
+			r.fail(fmt.Errorf("write journal: %w", err))
+			return false
+		}
+		b.Status[op.ID] = opSent
+		// The request itself is not cut by Ctrl-C: it settles, so the
+		// journal can say done rather than uncertain.
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
+		r.requests.Add(1)
+		done, ok, err := a.write(ctx, wctx)
+		cancel()
+		switch {
+		case err == nil:
+			r.succeeded()
+			if !ok {
+				return false
+			}
+			return r.markDone(b, op, *done, false)
+		case errors.Is(err, garmin.ErrOutcomeUnknown):
+			r.failed(err)
+			if r.tooMany() {
+				r.fail(&StopError{Reason: "too many failures", Err: err})
+				return false
+			}
+			// Loop: settle it by reading back.
+		default:
+			if !r.rejected(ctx, key, b, op, err) {
+				return false
+			}
+			if b.Status[op.ID] == opFailed {
+				return true // next op of the day; a rejected write changed nothing
+			}
+		}
+	}
+}
+
+// waterActions adds water; a lost answer is settled by the day's total.
+func (r *Runner) waterActions(key dayKey, b *block, op state.Op) opActions {
+	done := func(total float64) *state.Event {
+		return &state.Event{T: state.TypeDone, Kind: key.Kind, Date: key.Date, Op: op.ID, Total: f64(total)}
+	}
+	return opActions{
+		landed: func(ctx context.Context) (*state.Event, bool) {
+			landed, total, ok := r.reconcile(ctx, key, b, op)
+			if !ok || !landed {
+				return nil, ok
+			}
+			return done(total), true
+		},
+		write: func(_, wctx context.Context) (*state.Event, bool, error) {
+			total, err := r.API.LogWater(wctx, key.Date, op.Time, op.Amount)
+			return done(total), true, err
+		},
+	}
+}
+
+// rejected handles a write that did not land (rate limited, rejected, or
+// never sent): it journals that, then either marks the op failed (Garmin
+// refused it: 4xx) or waits to try again. It returns false when the day
+// must stop.
+func (r *Runner) rejected(ctx context.Context, key dayKey, b *block, op state.Op, err error) bool {
+	e := state.Event{T: state.TypeNotSent, Kind: key.Kind, Date: key.Date, Op: op.ID, Err: err.Error()}
+	var apiErr *garmin.APIError
+	if errors.As(err, &apiErr) && apiErr.Status >= 400 && apiErr.Status < 500 {
+		e.T = state.TypeFailed
+	}
+	if jerr := r.Journal.Append(e); jerr != nil {
+		r.fail(fmt.Errorf("write journal: %w", jerr))
+		return false
+	}
+	b.Status[op.ID] = opPending
+	if e.T == state.TypeFailed {
+		b.Status[op.ID] = opFailed
+		r.mu.Lock()
+		r.result.Failures = append(r.result.Failures, Failure{Date: key.Date, Op: op.ID, Err: err.Error()})
+		r.mu.Unlock()
+		r.failed(err)
+		return true
+	}
+	return r.retryAfter(ctx, err)
+}
+
+// markDone journals an op as done and updates the counters.
+func (r *Runner) markDone(b *block, op state.Op, e state.Event, reconciled bool) bool {
+	if err := r.Journal.Append(e); err != nil {
+		r.fail(fmt.Errorf("write journal: %w", err))
+		return false
+	}
+	b.Status[op.ID] = opDone
+	if e.Total != nil {
+		b.Last = *e.Total
+	}
+	if e.Ref != "" && b.Run == RunImport {
+		if b.Refs == nil {
+			b.Refs = map[string]string{}
+		}
+		b.Refs[op.ID] = e.Ref
+	}
+	r.mu.Lock()
+	r.result.OpsDone++
+	r.result.OpsSent++
+	if e.Kind == KindWater {
+		r.result.ML = roundML(r.result.ML + op.Amount)
+	}
+	if reconciled {
+		r.result.Reconciled++
+	}
+	r.progress.OpsDone = r.result.OpsDone
+	r.progress.ML = r.result.ML
+	r.progress.Requests = int(r.requests.Load())
+	p := r.progress
+	if r.Progress != nil {
+		r.Progress(p)
+	}
+	r.mu.Unlock()
+	return true
+}
+
+// reconcile reads the day back to learn whether an uncertain op landed.
+// ok is false when the day must stop (conflict, or the run stopping).
+func (r *Runner) reconcile(ctx context.Context, key dayKey, b *block, op state.Op) (landed bool, total float64, ok bool) {
+	total, err := r.read(ctx, func(ctx context.Context) (float64, error) {
+		return r.API.HydrationDay(ctx, key.Date)
+	})
+	if err != nil {
+		r.stopOn(ctx, err)
+		return false, 0, false
+	}
+	with := roundML(b.Last + op.Amount)
+	switch {
+	case near(total, with, op.Amount):
+		return true, total, true
+	case near(total, b.Last, op.Amount):
+		return false, total, true
+	}
+	c := Conflict{Date: key.Date, Got: total, Want: []float64{b.Last, with}}
+	e := state.Event{T: state.TypeConflict, Kind: key.Kind, Date: key.Date, Op: op.ID, Total: f64(total), Want: c.Want,
+		Reason: "day total fits neither outcome of an uncertain write"}
+	if err := r.Journal.Append(e); err != nil {
+		r.fail(fmt.Errorf("write journal: %w", err))
+		return false, 0, false
+	}
+	b.Conflict = &e
+	r.mu.Lock()
+	r.result.Conflicts = append(r.result.Conflicts, c)
+	r.mu.Unlock()
+	return false, 0, false
+}
