@@ -262,7 +262,8 @@ func TestTokenExpiryMidRun(t *testing.T) {
 			f := newFake(t, sandbox.Options{Seed: 10, AccessMaxRequests: 7})
 			before := f.login(t, f.email, family)
 			export, want := genExport(t, 30, 1)
-			r := runCLI(t, append(f.args(), "import", export, "--rate", "200", "--state", filepath.Join(t.TempDir(), "j.jsonl"), "-q")...)
+			journal := filepath.Join(t.TempDir(), "j.jsonl")
+			r := runCLI(t, append(f.args(), "import", export, "--rate", "200", "--state", journal, "-v")...)
 			if r.code != 0 {
 				t.Fatalf("exit %d: %s", r.code, r.stderr)
 			}
@@ -274,9 +275,23 @@ func TestTokenExpiryMidRun(t *testing.T) {
 			if after.RefreshToken == before.RefreshToken || after.AccessToken == before.AccessToken {
 				t.Error("tokens were not refreshed and saved")
 			}
-			for _, s := range []garmin.Secret{before.AccessToken, before.RefreshToken, after.AccessToken, after.RefreshToken} {
-				if strings.Contains(r.stdout+r.stderr, string(s)) {
+			// Neither the verbose output nor the journal holds a secret.
+			j, err := os.ReadFile(journal)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(r.stderr, "hydration") {
+				t.Errorf("verbose output logs no requests:\n%s", r.stderr)
+			}
+			for _, s := range []garmin.Secret{before.AccessToken, before.RefreshToken, before.JWTFGP, after.AccessToken, after.RefreshToken, after.JWTFGP} {
+				if s == "" {
+					continue
+				}
+				if strings.Contains(r.stdout+r.stderr, s.Reveal()) {
 					t.Error("a token appears in the output")
+				}
+				if strings.Contains(string(j), s.Reveal()) {
+					t.Error("a token appears in the journal")
 				}
 			}
 		})
@@ -372,5 +387,45 @@ func TestSandboxRunsTheWholePipeline(t *testing.T) {
 	}
 	if !strings.Contains(r.stderr, "now holds 2.55 L of water over 5 days") {
 		t.Errorf("sandbox summary missing:\n%s", r.stderr)
+	}
+}
+
+// TestStatusAndUndoDryRun reads a journal back without the network: status
+// counts what is done, undo --dry-run lists what it would take back.
+func TestStatusAndUndoDryRun(t *testing.T) {
+	f := newFake(t, sandbox.Options{Seed: 13})
+	export, want := genExport(t, 5, 2)
+	journal := filepath.Join(t.TempDir(), "j.jsonl")
+	if r := runCLI(t, append(f.args(), "import", export, "--rate", "200", "--state", journal, "-q")...); r.code != 0 {
+		t.Fatalf("import exit %d: %s", r.code, r.stderr)
+	}
+	total := 0.0
+	for _, ml := range want {
+		total += ml
+	}
+	r := runCLI(t, "status", "--state", journal, "--json")
+	if r.code != 0 {
+		t.Fatalf("status exit %d: %s", r.code, r.stderr)
+	}
+	var st []statusJSON
+	if err := json.Unmarshal([]byte(r.stdout), &st); err != nil {
+		t.Fatalf("%v: %s", err, r.stdout)
+	}
+	if len(st) != 1 || st[0].Water.DaysDone != 5 || st[0].Water.MLAdded != total || st[0].Account != "4242" {
+		t.Errorf("status %+v, want 5 days done, %v ml, account 4242", st[0].Water, total)
+	}
+	r = runCLI(t, "undo", "--state", journal, "--dry-run")
+	if r.code != 0 || !strings.Contains(r.stdout, litres(total)) || !strings.Contains(r.stdout, "nothing was sent") {
+		t.Errorf("undo --dry-run exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	f.checkTotals(t, want) // the dry run took nothing back
+}
+
+func TestProgressLinesWhenNotATerminal(t *testing.T) {
+	var buf strings.Builder
+	pr := &progress{w: &buf, interval: 0, start: time.Now().Add(-10 * time.Second), last: time.Now().Add(-time.Minute)}
+	pr.update(importer.Progress{OpsDone: 5, OpsTotal: 20, ML: 1500, Requests: 10})
+	if got := buf.String(); !strings.Contains(got, "progress: 5/20 writes, 1.50 L") || !strings.Contains(got, "ETA") {
+		t.Errorf("progress line %q", got)
 	}
 }
