@@ -217,24 +217,23 @@ func summaryJSON(res *importer.Result) resultJSON {
 
 // printSummary prints what a run did.
 func printSummary(w io.Writer, res *importer.Result) {
-	verb := "Imported"
-	if res.Run == importer.RunUndo {
-		verb = "Undone"
-	}
+	undo := res.Run == importer.RunUndo
 	if res.Kind == importer.KindWeight {
+		verb, what := "imported", "added"
+		if undo {
+			verb, what = "undone", "deleted"
+		}
 		fmt.Fprintf(w, "Weight %s: %d of %d days complete (%d by an earlier run); %d weigh-ins %s, %d already on Garmin, %d settled by reading back.\n",
-			strings.ToLower(verb), res.DaysDone, res.Days, res.DaysEarlier, res.OpsSent, map[bool]string{true: "deleted", false: "added"}[res.Run == importer.RunUndo], res.OpsExisting, res.Reconciled)
-		if len(res.DaysSkipped) > 0 {
-			fmt.Fprintf(w, "Days skipped: %s\n", skippedText(res.DaysSkipped))
+			verb, res.DaysDone, res.Days, res.DaysEarlier, res.OpsSent, what, res.OpsExisting, res.Reconciled)
+	} else {
+		verb := "Imported"
+		if undo {
+			verb = "Undone"
 		}
-		for _, f := range res.Failures {
-			fmt.Fprintf(w, "  rejected %s: %s\n", f.Date, f.Err)
-		}
-		return
+		fmt.Fprintf(w, "%s: %d of %d days complete (%d by an earlier run); %d writes sent, %d settled by reading back.\n",
+			verb, res.DaysDone, res.Days, res.DaysEarlier, res.OpsSent, res.Reconciled)
+		fmt.Fprintf(w, "Water written by this run: %s\n", litres(res.ML))
 	}
-	fmt.Fprintf(w, "%s: %d of %d days complete (%d by an earlier run); %d writes sent, %d settled by reading back.\n",
-		verb, res.DaysDone, res.Days, res.DaysEarlier, res.OpsSent, res.Reconciled)
-	fmt.Fprintf(w, "Water written by this run: %s\n", litres(res.ML))
 	if len(res.DaysSkipped) > 0 {
 		fmt.Fprintf(w, "Days skipped: %s\n", skippedText(res.DaysSkipped))
 	}
