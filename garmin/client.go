@@ -233,6 +233,11 @@ type call struct {
 	path   string // escaped path, appended to the host
 	body   any    // JSON-encoded when non-nil
 	write  bool   // the request changes data on Garmin
+
+	// raw, when set, is sent as it is instead of body, as contentType
+	// (the FIT upload's multipart form).
+	raw         []byte
+	contentType string
 }
 
 // do performs a data call with the current tokens, refreshing them once on
@@ -240,20 +245,20 @@ type call struct {
 // body is not empty). It is the single place that maps answers to the typed
 // errors of errors.go.
 func (c *Client) do(ctx context.Context, cl call, out any) error {
-	var payload []byte
+	payload, contentType := cl.raw, cl.contentType
 	if cl.body != nil {
 		b, err := json.Marshal(cl.body)
 		if err != nil {
 			return fmt.Errorf("garmin: encode %s %s: %w", cl.method, cl.path, err)
 		}
-		payload = b
+		payload, contentType = b, "application/json"
 	}
 	tok, err := c.currentTokens(ctx)
 	if err != nil {
 		return err
 	}
 	for attempt := 0; ; attempt++ {
-		req, err := c.dataRequest(ctx, cl, tok, payload)
+		req, err := c.dataRequest(ctx, cl, tok, payload, contentType)
 		if err != nil {
 			return err
 		}
@@ -278,7 +283,7 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 }
 
 // dataRequest builds a data request with the host and headers of tok's family.
-func (c *Client) dataRequest(ctx context.Context, cl call, tok *Tokens, payload []byte) (*http.Request, error) {
+func (c *Client) dataRequest(ctx context.Context, cl call, tok *Tokens, payload []byte, contentType string) (*http.Request, error) {
 	host := c.hosts.connectAPI
 	if tok.Family == FamilyWeb {
 		host = c.hosts.connect
@@ -301,7 +306,7 @@ func (c *Client) dataRequest(ctx context.Context, cl call, tok *Tokens, payload 
 	req.Header.Set("Authorization", "Bearer "+tok.AccessToken.Reveal())
 	req.Header.Set("Accept", "application/json")
 	if payload != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", contentType)
 	}
 	return req, nil
 }

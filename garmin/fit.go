@@ -7,8 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"math"
 	"mime/multipart"
 	"net/http"
@@ -76,7 +74,7 @@ func (c *Client) UploadBodyComposition(ctx context.Context, bc BodyComposition) 
 	if err != nil {
 		return fmt.Errorf("garmin: upload body composition: %w", err)
 	}
-	err = c.doRaw(ctx, call{method: http.MethodPost, path: pathUpload, write: true}, contentType, body)
+	err = c.do(ctx, call{method: http.MethodPost, path: pathUpload, write: true, raw: body, contentType: contentType}, nil)
 	var apiErr *APIError
 	if errors.As(err, &apiErr) && apiErr.Status == http.StatusConflict {
 		return fmt.Errorf("%w: %w", ErrDuplicateUpload, err)
@@ -155,39 +153,4 @@ func multipartFile(file []byte) (body []byte, contentType string, err error) {
 		return nil, "", err
 	}
 	return buf.Bytes(), w.FormDataContentType(), nil
-}
-
-// doRaw is do for a body that is not JSON: the same tokens, headers,
-// 401 refresh and error mapping.
-func (c *Client) doRaw(ctx context.Context, cl call, contentType string, payload []byte) error {
-	tok, err := c.currentTokens(ctx)
-	if err != nil {
-		return err
-	}
-	for attempt := 0; ; attempt++ {
-		req, err := c.dataRequest(ctx, cl, tok, nil)
-		if err != nil {
-			return err
-		}
-		req.Body = io.NopCloser(bytes.NewReader(payload))
-		req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(payload)), nil }
-		req.ContentLength = int64(len(payload))
-		req.Header.Set("Content-Type", contentType)
-		ex, sent, err := c.roundTrip(c.http, req)
-		if err != nil {
-			return c.transportError(ctx, cl, sent, err)
-		}
-		if ex.status == http.StatusUnauthorized {
-			if attempt > 0 {
-				return fmt.Errorf("garmin: %s %s: still 401 after a token refresh: %w", cl.method, cl.path, ErrUnauthorized)
-			}
-			c.log.LogAttrs(ctx, slog.LevelDebug, "garmin token rejected, refreshing", slog.String("path", cl.path))
-			tok, err = c.refresh(ctx, tok)
-			if err != nil {
-				return err
-			}
-			continue
-		}
-		return c.answer(cl, tok, ex, nil)
-	}
 }
