@@ -1,7 +1,6 @@
 package fitbit
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -26,18 +25,8 @@ func readDataExport(r io.Reader, s *sink[Water]) {
 		started    bool
 	)
 	for {
-		line, err := lr.next()
-		if errors.Is(err, io.EOF) {
-			return
-		}
-		if errors.Is(err, errLineTooLong) {
-			if !s.problem(&Error{Source: s.at(lr.line), Found: "a line longer than 1 MiB", Expected: expectDataExport, Err: ErrFormat}) {
-				return
-			}
-			continue
-		}
-		if err != nil {
-			s.fail(lr.line+1, fmt.Sprintf("read failed: %v", err), "", err)
+		line, ok := nextLine(lr, s, expectDataExport)
+		if !ok {
 			return
 		}
 		if strings.TrimSpace(line) == "" {

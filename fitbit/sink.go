@@ -1,6 +1,10 @@
 package fitbit
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+	"io"
+)
 
 // sink passes one file's records and problems to the caller of Water or
 // Weight. It stops the file after maxProblems problems, and remembers when
@@ -62,4 +66,26 @@ func (s *sink[T]) fail(line int, found, expected string, err error) bool {
 	}
 	s.problem(&Error{Source: s.at(line), Found: found, Expected: expected, Err: err})
 	return false
+}
+
+// nextLine returns the next line of a sectioned file. A line too long to be
+// one is reported to s and passed over; ok is false at the end of the file,
+// after a read error (reported), or when s wants no more.
+func nextLine[T any](lr *lineReader, s *sink[T], expected string) (line string, ok bool) {
+	for {
+		line, err := lr.next()
+		switch {
+		case err == nil:
+			return line, true
+		case errors.Is(err, io.EOF):
+			return "", false
+		case errors.Is(err, errLineTooLong):
+			if !s.problem(&Error{Source: s.at(lr.line), Found: "a line longer than 1 MiB", Expected: expected, Err: ErrFormat}) {
+				return "", false
+			}
+		default:
+			s.fail(lr.line+1, fmt.Sprintf("read failed: %v", err), "", err)
+			return "", false
+		}
+	}
 }
