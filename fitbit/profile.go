@@ -31,20 +31,23 @@ func (e *Export) ProfileTimeZone() (name string, src Source, ok bool) {
 // parseProfileTimeZone reads a profile CSV (a header, then one row) and
 // returns the value of its time-zone column and the line it is on.
 func parseProfileTimeZone(r io.Reader) (string, int, bool) {
+	return profileField(r, func(n string) bool {
+		return n == "timezone" || n == "tz" || n == "timezoneid" || strings.HasSuffix(n, "timezone")
+	}, validZoneName)
+}
+
+// profileField reads a profile CSV (a header, then rows) and returns the
+// first value, trimmed, that accept takes from the first column whose
+// name (normalised, without spaces) isColumn takes, with its line.
+func profileField(r io.Reader, isColumn func(name string) bool, accept func(value string) bool) (string, int, bool) {
 	cr := newCSVReader(r)
 	header, err := cr.Read()
 	if err != nil {
 		return "", 0, false
 	}
-	header = slices.Clone(header)
-	col := -1
-	for i, h := range header {
-		n := strings.ReplaceAll(normHeader(h), " ", "")
-		if n == "timezone" || n == "tz" || n == "timezoneid" || strings.HasSuffix(n, "timezone") {
-			col = i
-			break
-		}
-	}
+	col := slices.IndexFunc(header, func(h string) bool {
+		return isColumn(strings.ReplaceAll(normHeader(h), " ", ""))
+	})
 	if col < 0 {
 		return "", 0, false
 	}
@@ -56,9 +59,9 @@ func parseProfileTimeZone(r io.Reader) (string, int, bool) {
 		if col >= len(rec) {
 			continue
 		}
-		if tz := strings.TrimSpace(rec[col]); validZoneName(tz) {
+		if v := strings.TrimSpace(rec[col]); accept(v) {
 			line, _ := cr.FieldPos(col)
-			return tz, line, true
+			return v, line, true
 		}
 	}
 }

@@ -119,38 +119,14 @@ func (e *Export) weightSetting() (unitSetting, bool) {
 // parseProfileWeightUnit reads a profile CSV (a header, then one row) and
 // returns the value of its weight-unit column and the line it is on.
 func parseProfileWeightUnit(r io.Reader) (string, int, bool) {
-	cr := newCSVReader(r)
-	header, err := cr.Read()
-	if err != nil {
-		return "", 0, false
-	}
-	header = slices.Clone(header)
-	col := -1
-	for i, h := range header {
-		switch strings.ReplaceAll(normHeader(h), " ", "") {
+	v, line, ok := profileField(r, func(n string) bool {
+		switch n {
 		case "weightunit", "weightunits", "unitweight", "weightunitsystem", "unitofweight":
-			col = i
+			return true
 		}
-		if col >= 0 {
-			break
-		}
-	}
-	if col < 0 {
-		return "", 0, false
-	}
-	for {
-		rec, err := cr.Read()
-		if err != nil {
-			return "", 0, false
-		}
-		if col >= len(rec) {
-			continue
-		}
-		if v := strings.TrimSpace(rec[col]); v != "" {
-			line, _ := cr.FieldPos(col)
-			return clip(v, 40), line, true
-		}
-	}
+		return false
+	}, func(v string) bool { return v != "" })
+	return clip(v, 40), line, ok
 }
 
 // parseAppSettingsWeightUnit reads UserAppSettingData.csv (columns
