@@ -235,7 +235,7 @@ func runImport(c *cli.Context) error {
 
 	ctx := c.Context
 	pacer := importer.NewPacer(rateLimit, c.Int("burst"))
-	limiter := pacer.Limiter
+	pacer.Log = logger(c)
 	conn, err := connect(c, pacer)
 	if err != nil {
 		return err
@@ -276,7 +276,7 @@ func runImport(c *cli.Context) error {
 			Weight:   importer.GarminWeight{Client: conn.client},
 			Location: p.loc,
 			Journal:  j,
-			Limiter:  limiter,
+			Pacer:    pacer,
 			Workers:  c.Int("workers"),
 			Existing: c.String("existing"),
 			Progress: prog.update,

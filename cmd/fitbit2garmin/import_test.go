@@ -221,20 +221,26 @@ func TestImportRateLimitedLowersRate(t *testing.T) {
 			f := newFake(t, sandbox.Options{Seed: 8})
 			export, want := genExport(t, 6, 1)
 			f.srv.FailNext(1, tt.kind, sandbox.ScopeWrites)
-			r := runCLI(t, append(f.args(), "import", export, "--rate", "50", "--json",
+			r := runCLI(t, append(f.args(), "import", export, "--rate", "50", "--json", "-v",
 				"--state", filepath.Join(t.TempDir(), "j.jsonl"))...)
 			if r.code != 0 {
 				t.Fatalf("exit %d: %s", r.code, r.stderr)
 			}
 			f.checkTotals(t, want)
 			var res struct {
-				FinalRate float64 `json:"final_rate"`
+				FinalRate   float64 `json:"final_rate"`
+				RateLowered int     `json:"rate_lowered"`
+				Paused      int64   `json:"paused_ns"`
 			}
 			if err := json.Unmarshal([]byte(r.stdout), &res); err != nil {
 				t.Fatalf("%v: %s", err, r.stdout)
 			}
-			if res.FinalRate != 25 {
-				t.Errorf("rate at the end %v, want 50 halved once = 25", res.FinalRate)
+			if res.RateLowered != 1 || res.FinalRate < 37.5 || res.FinalRate > 50 || res.Paused <= 0 {
+				t.Errorf("rate lowered %d times, %v at the end, paused %v; want once (50 → 37.5), climbing back to at most 50, after a pause",
+					res.RateLowered, res.FinalRate, time.Duration(res.Paused))
+			}
+			if !strings.Contains(r.stderr, "rate lowered after 429") || !strings.Contains(r.stderr, "to=37.5") {
+				t.Errorf("-v does not log the change of rate:\n%s", r.stderr)
 			}
 		})
 	}
