@@ -116,6 +116,7 @@ type Result struct {
 	DaysDone     int            `json:"days_done"`    // days fully written by now
 	DaysEarlier  int            `json:"days_earlier"` // of those, done by an earlier run
 	DaysSkipped  map[string]int `json:"days_skipped"` // days left alone, by reason
+	Skipped      map[string]int `json:"skipped"`      // records the plan left out, by reason (as the dry-run says)
 	OpsTotal     int            `json:"ops_total"`    // write requests the days needed
 	OpsDone      int            `json:"ops_done"`     // done by now (all runs)
 	OpsSent      int            `json:"ops_sent"`     // writes sent by this run
@@ -221,7 +222,7 @@ type dayJob struct {
 // nothing is sent twice.
 func (r *Runner) Import(ctx context.Context, plan *Plan) (*Result, error) {
 	r.init()
-	res := &Result{Run: RunImport, Kind: plan.Kind, Days: len(plan.Days), DaysSkipped: map[string]int{}}
+	res := &Result{Run: RunImport, Kind: plan.Kind, Days: len(plan.Days), DaysSkipped: map[string]int{}, Skipped: plan.Skipped}
 	first, last := plan.First(), plan.Last()
 	jobs := r.importJobs(plan, res, func(day Day) decideFunc {
 		return func(ctx context.Context) (*block, string, error) {

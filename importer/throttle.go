@@ -18,7 +18,7 @@ const (
 	// throttleDecrease multiplies the rate at the first 429 of an episode.
 	throttleDecrease = 0.75
 	// throttleClimbAfter is how many successes in a row raise the rate one step.
-	throttleClimbAfter = 4
+	throttleClimbAfter = 2
 	// throttleSteps is how many steps climb from zero to --rate: one step is
 	// --rate / throttleSteps.
 	throttleSteps = 10

@@ -229,8 +229,16 @@ func runImport(c *cli.Context) error {
 		requests += pl.Requests
 	}
 	if requests == 0 {
-		infof(c, "Nothing to import: the export holds nothing to send in the chosen range.")
-		return nil
+		// Nothing to send, but say why: every record is on a line of the
+		// summary, as in the dry-run ("skipped: 62 zero amount").
+		var results []*importer.Result
+		for _, pl := range p.plans() {
+			results = append(results, &importer.Result{Run: importer.RunImport, Kind: pl.Kind, Days: len(pl.Days),
+				DaysSkipped: map[string]int{}, Skipped: pl.Skipped, FinalRate: rateLimit})
+		}
+		err := report(c, results, nil)
+		infof(c, "Nothing to import: the export holds nothing to send in the chosen range; nothing was sent.")
+		return err
 	}
 
 	ctx := c.Context
@@ -288,6 +296,9 @@ func runImport(c *cli.Context) error {
 			res, runErr = r.Import(ctx, pl)
 		}
 		if res != nil {
+			if res.Skipped == nil {
+				res.Skipped = pl.Skipped
+			}
 			results = append(results, res)
 		}
 		if runErr != nil {

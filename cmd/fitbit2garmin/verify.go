@@ -21,6 +21,13 @@ func verifyCommand() *cli.Command {
 	}
 }
 
+// verifyJSON is one kind's verify report with what the plan left out, in
+// the dry-run's words.
+type verifyJSON struct {
+	*importer.VerifyReport
+	Skipped map[string]int `json:"skipped"`
+}
+
 func runVerify(c *cli.Context) error {
 	p, err := readPlan(c)
 	if err != nil {
@@ -55,16 +62,17 @@ func runVerify(c *cli.Context) error {
 	defer conn.close()
 	w := c.App.Writer
 	differ := 0
-	all := map[string]*importer.VerifyReport{}
+	all := map[string]verifyJSON{}
 	if p.plan != nil {
 		rep, err := importer.Verify(c.Context, importer.GarminWater{Client: conn.client}, p.plan, events)
 		if err != nil {
 			return err
 		}
-		all["water"] = rep
+		all["water"] = verifyJSON{rep, p.plan.Skipped}
 		differ += len(rep.Mismatches)
 		if !c.Bool("json") {
 			fmt.Fprintf(w, "Water: verified %d days: %d match, %d differ.\n", rep.Days, rep.Matching, len(rep.Mismatches))
+			fmt.Fprintf(w, "  skipped: %s\n", skippedText(p.plan.Skipped))
 			if len(rep.Mismatches) > 0 {
 				fmt.Fprintf(w, "%-10s  %10s  %10s  %10s  %s\n", "DATE", "EXPORT ML", "EXPECTED", "GARMIN", "NOTE")
 				for _, m := range rep.Mismatches {
@@ -78,10 +86,11 @@ func runVerify(c *cli.Context) error {
 		if err != nil {
 			return err
 		}
-		all["weight"] = rep
+		all["weight"] = verifyJSON{rep, p.weight.Skipped}
 		differ += len(rep.Mismatches)
 		if !c.Bool("json") {
 			fmt.Fprintf(w, "Weight: verified %d days: %d match, %d weigh-ins missing.\n", rep.Days, rep.Matching, len(rep.Mismatches))
+			fmt.Fprintf(w, "  skipped: %s\n", skippedText(p.weight.Skipped))
 			for _, m := range rep.Mismatches {
 				fmt.Fprintf(w, "%-10s  %s\n", m.Date, m.Note)
 			}

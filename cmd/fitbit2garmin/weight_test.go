@@ -153,7 +153,7 @@ func TestWeightSkipsWhatGarminHasAndUndoDeletesOnlyOurs(t *testing.T) {
 	if got := len(f.srv.WeighIns(f.email)); got != len(want) {
 		t.Errorf("fake holds %d weigh-ins, want %d (one already there, not sent again)", got, len(want))
 	}
-	if !strings.Contains(r.stdout, "1 already on Garmin") {
+	if !strings.Contains(r.stdout, "existing on Garmin: 1 weigh-in left alone") {
 		t.Errorf("summary does not report the existing weigh-in:\n%s", r.stdout)
 	}
 	r = runCLI(t, append(f.args(), "undo", "--state", journal, "--rate", "200")...)
