@@ -272,11 +272,16 @@ func accounts(res *importer.Result) runAccounts {
 	return a
 }
 
-func plural(n int, one string) string {
+// plural writes "1 day", "2 days"; a stem ending in "entr" gets "y"/"ies".
+func plural(n int, stem string) string {
+	one, many := stem, stem+"s"
+	if strings.HasSuffix(stem, "entr") {
+		one, many = stem+"y", stem+"ies"
+	}
 	if n == 1 {
 		return fmt.Sprintf("%d %s", n, one)
 	}
-	return fmt.Sprintf("%d %ss", n, one)
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // printSummary prints what a run did: every day and record of the plan is

@@ -118,3 +118,46 @@ func TestRunSummariesGolden(t *testing.T) {
 		})
 	}
 }
+
+// TestVerifyDayGolden shows one day as the fake Garmin sees it after an
+// import, next to the export: its water and weigh-in, and the summary's
+// steps and calories.
+func TestVerifyDayGolden(t *testing.T) {
+	f := newFake(t, sandbox.Options{Seed: 32})
+	journal := filepath.Join(t.TempDir(), "j.jsonl")
+	export := []string{exports + "weight-both", "--types", "water,weight", "--state", journal, "--rate", "500"}
+	if r := runCLI(t, append(append(f.args(), "import"), export...)...); r.code != 0 {
+		t.Fatalf("import exit %d: %s%s", r.code, r.stdout, r.stderr)
+	}
+	// Someone else drank 250 ml that day too: the view shows the difference.
+	if err := f.srv.SetTotal(f.email, "2025-08-09", f.total("2025-08-09")+250); err != nil {
+		t.Fatal(err)
+	}
+	for _, format := range []string{"txt", "json"} {
+		t.Run(format, func(t *testing.T) {
+			args := append(append(append(f.args(), "verify"), export...), "--day", "2025-08-09")
+			if format == "json" {
+				args = append(args, "--json")
+			}
+			f.srv.ResetRequests()
+			r := runCLI(t, args...)
+			if r.code != 0 {
+				t.Fatalf("exit %d: %s%s", r.code, r.stdout, r.stderr)
+			}
+			golden(t, "verify-day."+format, r.stdout)
+			paths := map[string]bool{}
+			for _, q := range f.srv.Requests() {
+				paths[q.Path] = true
+			}
+			for _, p := range []string{"/usersummary-service/usersummary/daily/user", "/usersummary-service/usersummary/hydration/daily/2025-08-09", "/weight-service/weight/dayview/2025-08-09"} {
+				if !paths[p] {
+					t.Errorf("no request for %s; requests: %v", p, paths)
+				}
+			}
+		})
+	}
+	r := runCLI(t, append(append(append(f.args(), "verify"), export...), "--day", "2025-8-9")...)
+	if r.code != exitUsage || !strings.Contains(r.stderr, "YYYY-MM-DD") {
+		t.Errorf("bad --day: exit %d, %s", r.code, r.stderr)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -16,8 +17,9 @@ func verifyCommand() *cli.Command {
 		Name:      "verify",
 		Usage:     "compare Garmin's daily totals with the export's and list the days that differ",
 		ArgsUsage: "EXPORT...",
-		Flags:     append(planFlags(), stateFlag()),
-		Action:    runVerify,
+		Flags: append(planFlags(), stateFlag(),
+			&cli.StringFlag{Name: "day", Usage: "show Garmin's summary of one day, YYYY-MM-DD (steps, calories, water, weigh-ins) next to the export's", EnvVars: envs("day")}),
+		Action: runVerify,
 	}
 }
 
@@ -29,11 +31,28 @@ type verifyJSON struct {
 }
 
 func runVerify(c *cli.Context) error {
+	day := c.String("day")
+	if day != "" {
+		if t, err := time.Parse(time.DateOnly, day); err != nil || t.Format(time.DateOnly) != day {
+			return usageError{fmt.Errorf("--day %q: expected a date YYYY-MM-DD", day)}
+		}
+	}
 	p, err := readPlan(c)
 	if err != nil {
 		return err
 	}
 	defer p.export.Close()
+	if day != "" {
+		if c.Float64("rate") <= 0 {
+			return usageError{errors.New("--rate: expected a number above 0")}
+		}
+		conn, err := connect(c, importer.NewPacer(c.Float64("rate"), 1))
+		if err != nil {
+			return err
+		}
+		defer conn.close()
+		return runVerifyDay(c, p, conn, day)
+	}
 	path := c.String("state")
 	if path == "" {
 		fp, err := p.export.Fingerprint()
