@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -107,16 +106,11 @@ func TestImportWaterAndWeightSurvivesKills(t *testing.T) {
 	journal := filepath.Join(t.TempDir(), "journal.jsonl")
 	args := append(f.args(), "import", water, weight, "--types", "water,weight", "--timezone", "UTC",
 		"--state", journal, "--rate", "400", "--burst", "4", "--workers", "4", "-q")
-	rng := rand.New(rand.NewPCG(7, 2026))
-	for round := 0; round < rounds; round++ {
-		cmd := exec.Command(bin, args...)
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(time.Duration(20+rng.IntN(250)) * time.Millisecond)
-		_ = cmd.Process.Signal(syscall.SIGKILL)
-		_ = cmd.Wait()
+	st := killRounds(t, bin, args, journal, rounds, rand.New(rand.NewPCG(7, 2026)))
+	if st.midOp == 0 {
+		t.Errorf("none of %d kills left a write sent but not done: the test proved nothing about resuming one", st.rounds)
 	}
+	t.Logf("%d runs killed mid-run, %d of them with a write in flight", st.rounds, st.midOp)
 	if out, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
 		t.Fatalf("final run: %v\n%s", err, out)
 	}
