@@ -91,6 +91,9 @@ func main() {
 		}
 		fmt.Println()
 	}
+	bound := ideal + ours.paused
+	fmt.Printf("bound when no request leaves during a Retry-After (ideal + fitbit2garmin's pauses): %s = %.0f%% of --rate; fitbit2garmin took %.2f× it\n",
+		bound.Round(time.Millisecond), 100*ideal.Seconds()/bound.Seconds(), ours.wall.Seconds()/bound.Seconds())
 	fmt.Printf("fitbit2garmin / reference wall time: %.2f× (target: within 2×); / per-caller: %.2f×\n",
 		ours.wall.Seconds()/ref.wall.Seconds(), ours.wall.Seconds()/caller.wall.Seconds())
 }
