@@ -12,9 +12,10 @@ import (
 // on record adapts its rate (garmin-api.md, "Errors and limits"), so the
 // numbers are ours, tuned with bench/throttle: with 429s at random (not
 // caused by our pace), a climb after every 4 successes let 20 % of 429s
-// drag --rate 20 down to about 3 req/s and a run took 2.4× the reference
-// client's time; after every 2 it stays near 8–20 req/s and the run within
-// 1.3×. The pause (every request waits out Retry-After) is what protects
+// drag --rate 20 down to about 3 req/s, and a run took 2.4× as long as a
+// client whose refused call alone waits; after every 2 the rate stays
+// around 10–20 req/s and the run within 1.9× of it (1.2× of a client that
+// pauses every request on Retry-After, as this one does). The pause (every request waits out Retry-After) is what protects
 // Garmin; the lower rate only spaces the requests after it. From the floor,
 // ten steps of two successes bring the rate back to --rate.
 const (
