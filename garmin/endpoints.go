@@ -24,6 +24,7 @@ const (
 	pathHydrationDay  = "/usersummary-service/usersummary/hydration/daily/" // + {date}
 	pathHydrationStat = "/usersummary-service/stats/hydration/daily/"       // + {start}/{end}
 	pathSocialProfile = "/userprofile-service/socialProfile"
+	pathDailySummary  = "/usersummary-service/usersummary/daily/" // + {displayName}?calendarDate={date}
 )
 
 // Login (mobile SSO flow) parameters.

@@ -27,20 +27,24 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 func (r *Runner) read(ctx context.Context, call func(context.Context) (float64, error)) (float64, error) {
 	for {
 		r.requests.Add(1)
+		sent := r.Now()
 		v, err := call(ctx)
 		if err == nil {
 			r.succeeded()
 			return v, nil
 		}
-		if !r.retryAfter(ctx, err) {
+		if !r.retryAfter(ctx, err, sent) {
 			return 0, err
 		}
 	}
 }
 
-// retryAfter decides whether a failed call may be tried again and waits
-// before it: it returns false (having stopped the run where needed) when it may not.
-func (r *Runner) retryAfter(ctx context.Context, err error) bool {
+// retryAfter decides whether a failed call, started at sent, may be tried
+// again and waits before it: it returns false (having stopped the run where
+// needed) when it may not. A 429 pauses every request through the pacer
+// for its Retry-After (or a jittered backoff) and lowers the rate once per
+// episode (throttle.go).
+func (r *Runner) retryAfter(ctx context.Context, err error, sent time.Time) bool {
 	if ctx.Err() != nil {
 		return false
 	}
@@ -65,12 +69,15 @@ func (r *Runner) retryAfter(ctx context.Context, err error) bool {
 	}
 	var wait time.Duration
 	var rl *garmin.RateLimitError
-	if errors.As(err, &rl) {
-		r.lowerRate()
+	limited := errors.As(err, &rl)
+	if limited {
 		wait = rl.RetryAfter
 	}
 	if wait <= 0 {
 		wait = r.backoff(n)
+	}
+	if limited {
+		r.Pacer.RateLimited(sent, wait)
 	}
 	return r.Sleep(ctx, wait) == nil
 }
@@ -87,20 +94,6 @@ func (r *Runner) backoff(n int) time.Duration {
 	return d
 }
 
-// lowerRate halves the shared limiter's rate for the rest of the run.
-func (r *Runner) lowerRate() {
-	if r.Limiter == nil {
-		return
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	l := r.Limiter.Limit() / 2
-	if l < r.MinRate {
-		l = r.MinRate
-	}
-	r.Limiter.SetLimit(l)
-}
-
 func (r *Runner) failed(err error) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -113,6 +106,7 @@ func (r *Runner) succeeded() {
 	r.mu.Lock()
 	r.failures = 0
 	r.mu.Unlock()
+	r.Pacer.Succeeded()
 }
 
 func (r *Runner) tooMany() bool {

@@ -65,8 +65,12 @@ type Runner struct {
 	API     WaterAPI
 	Journal Journal
 	// Limiter is shared by every call to Garmin (the API client waits on it
-	// too); the runner lowers its rate after a 429.
+	// too). Default: Pacer's.
 	Limiter *rate.Limiter
+	// Pacer, when set, is the pace the API client waits on: a 429 pauses it
+	// and lowers its rate once per episode, successes raise it back. Default:
+	// a pacer over Limiter that only the runner's own waits see.
+	Pacer *Pacer
 	// Workers is how many days are worked on at once (default 1). Workers
 	// only hide latency: the rate is the limiter's.
 	Workers int
@@ -74,7 +78,8 @@ type Runner struct {
 	Existing string
 	// MaxFailures is how many failures in a row stop the run (default 8).
 	MaxFailures int
-	// MinRate is the floor under which a 429 no longer lowers the rate.
+	// MinRate is the floor under which a 429 no longer lowers the rate
+	// (sets Pacer.MinRate when that is zero).
 	MinRate rate.Limit
 	// Sleep waits, or returns early with ctx's error. Default: a timer.
 	Sleep func(ctx context.Context, d time.Duration) error
@@ -111,6 +116,7 @@ type Result struct {
 	DaysDone     int            `json:"days_done"`    // days fully written by now
 	DaysEarlier  int            `json:"days_earlier"` // of those, done by an earlier run
 	DaysSkipped  map[string]int `json:"days_skipped"` // days left alone, by reason
+	Skipped      map[string]int `json:"skipped"`      // records the plan left out, by reason (as the dry-run says)
 	OpsTotal     int            `json:"ops_total"`    // write requests the days needed
 	OpsDone      int            `json:"ops_done"`     // done by now (all runs)
 	OpsSent      int            `json:"ops_sent"`     // writes sent by this run
@@ -122,6 +128,8 @@ type Result struct {
 	Failures     []Failure      `json:"failures"`     // ops Garmin rejected
 	Elapsed      time.Duration  `json:"elapsed_ns"`   // wall time of the run
 	FinalRate    float64        `json:"final_rate"`   // limiter rate at the end (lowered after 429s)
+	RateLowered  int            `json:"rate_lowered"` // 429 episodes that lowered the rate
+	Paused       time.Duration  `json:"paused_ns"`    // time every request waited on 429s
 	Interrupted  bool           `json:"interrupted"`  // stopped by Ctrl-C (or the context)
 	StopReason   string         `json:"stop_reason,omitempty"`
 	AchievedRate float64        `json:"achieved_rate"` // requests per second
@@ -181,6 +189,18 @@ func (r *Runner) init() {
 	if r.Now == nil {
 		r.Now = time.Now
 	}
+	if r.Pacer == nil {
+		if r.Limiter == nil {
+			r.Limiter = rate.NewLimiter(rate.Inf, 1)
+		}
+		r.Pacer = &Pacer{Limiter: r.Limiter, now: r.Now}
+	}
+	if r.Limiter == nil {
+		r.Limiter = r.Pacer.Limiter
+	}
+	if r.Pacer.MinRate <= 0 {
+		r.Pacer.MinRate = r.MinRate
+	}
 	r.windows = map[string]*window{}
 	r.wwindows = map[string]*weightWin{}
 	r.failures = 0
@@ -202,7 +222,7 @@ type dayJob struct {
 // nothing is sent twice.
 func (r *Runner) Import(ctx context.Context, plan *Plan) (*Result, error) {
 	r.init()
-	res := &Result{Run: RunImport, Kind: plan.Kind, Days: len(plan.Days), DaysSkipped: map[string]int{}}
+	res := &Result{Run: RunImport, Kind: plan.Kind, Days: len(plan.Days), DaysSkipped: map[string]int{}, Skipped: plan.Skipped}
 	first, last := plan.First(), plan.Last()
 	jobs := r.importJobs(plan, res, func(day Day) decideFunc {
 		return func(ctx context.Context) (*block, string, error) {
@@ -387,6 +407,7 @@ func conflictOf(date string, ev *state.Event) Conflict {
 // run works the jobs with r.Workers goroutines, days in order, ops of a day in order.
 func (r *Runner) run(ctx context.Context, res *Result, jobs []*dayJob) (*Result, error) {
 	start := r.Now()
+	before := r.Pacer.Stats()
 	r.result = res
 	r.progress = Progress{OpsDone: res.OpsDone, OpsTotal: res.OpsTotal}
 	runCtx, stop := context.WithCancel(ctx)
@@ -421,9 +442,10 @@ feed:
 	if s := res.Elapsed.Seconds(); s > 0 {
 		res.AchievedRate = float64(res.Requests) / s
 	}
-	if r.Limiter != nil {
-		res.FinalRate = float64(r.Limiter.Limit())
-	}
+	after := r.Pacer.Stats()
+	res.FinalRate = float64(after.Rate)
+	res.RateLowered = after.Lowered - before.Lowered
+	res.Paused = after.Paused - before.Paused
 	sort.Slice(res.Conflicts, func(i, j int) bool { return res.Conflicts[i].Date < res.Conflicts[j].Date })
 	sort.Slice(res.Failures, func(i, j int) bool { return res.Failures[i].Date < res.Failures[j].Date })
 	r.mu.Lock()

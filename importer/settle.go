@@ -63,6 +63,7 @@ func (r *Runner) settle(ctx context.Context, key dayKey, b *block, op state.Op, 
 		// journal can say done rather than uncertain.
 		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
 		r.requests.Add(1)
+		sent := r.Now()
 		done, ok, err := a.write(ctx, wctx)
 		cancel()
 		switch {
@@ -80,7 +81,7 @@ func (r *Runner) settle(ctx context.Context, key dayKey, b *block, op state.Op, 
 			}
 			// Loop: settle it by reading back.
 		default:
-			if !r.rejected(ctx, key, b, op, err) {
+			if !r.rejected(ctx, key, b, op, err, sent) {
 				return false
 			}
 			if b.Status[op.ID] == opFailed {
@@ -114,7 +115,7 @@ func (r *Runner) waterActions(key dayKey, b *block, op state.Op) opActions {
 // never sent): it journals that, then either marks the op failed (Garmin
 // refused it: 4xx) or waits to try again. It returns false when the day
 // must stop.
-func (r *Runner) rejected(ctx context.Context, key dayKey, b *block, op state.Op, err error) bool {
+func (r *Runner) rejected(ctx context.Context, key dayKey, b *block, op state.Op, err error, sent time.Time) bool {
 	e := state.Event{T: state.TypeNotSent, Kind: key.Kind, Date: key.Date, Op: op.ID, Err: err.Error()}
 	var apiErr *garmin.APIError
 	if errors.As(err, &apiErr) && apiErr.Status >= 400 && apiErr.Status < 500 {
@@ -133,7 +134,7 @@ func (r *Runner) rejected(ctx context.Context, key dayKey, b *block, op state.Op
 		r.failed(err)
 		return true
 	}
-	return r.retryAfter(ctx, err)
+	return r.retryAfter(ctx, err, sent)
 }
 
 // markDone journals an op as done and updates the counters.

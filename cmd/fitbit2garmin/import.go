@@ -229,13 +229,21 @@ func runImport(c *cli.Context) error {
 		requests += pl.Requests
 	}
 	if requests == 0 {
-		infof(c, "Nothing to import: the export holds nothing to send in the chosen range.")
-		return nil
+		// Nothing to send, but say why: every record is on a line of the
+		// summary, as in the dry-run ("skipped: 62 zero amount").
+		var results []*importer.Result
+		for _, pl := range p.plans() {
+			results = append(results, &importer.Result{Run: importer.RunImport, Kind: pl.Kind, Days: len(pl.Days),
+				DaysSkipped: map[string]int{}, Skipped: pl.Skipped, FinalRate: rateLimit})
+		}
+		err := report(c, results, nil)
+		infof(c, "Nothing to import: the export holds nothing to send in the chosen range; nothing was sent.")
+		return err
 	}
 
 	ctx := c.Context
 	pacer := importer.NewPacer(rateLimit, c.Int("burst"))
-	limiter := pacer.Limiter
+	pacer.Log = logger(c)
 	conn, err := connect(c, pacer)
 	if err != nil {
 		return err
@@ -276,7 +284,7 @@ func runImport(c *cli.Context) error {
 			Weight:   importer.GarminWeight{Client: conn.client},
 			Location: p.loc,
 			Journal:  j,
-			Limiter:  limiter,
+			Pacer:    pacer,
 			Workers:  c.Int("workers"),
 			Existing: c.String("existing"),
 			Progress: prog.update,
@@ -288,6 +296,9 @@ func runImport(c *cli.Context) error {
 			res, runErr = r.Import(ctx, pl)
 		}
 		if res != nil {
+			if res.Skipped == nil {
+				res.Skipped = pl.Skipped
+			}
 			results = append(results, res)
 		}
 		if runErr != nil {

@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -22,9 +21,10 @@ import (
 )
 
 // TestImportSurvivesKills is the crash test: the binary is killed with
-// SIGKILL at random (seeded) moments while the fake drops answers after
-// committing writes and fails with 5xx; each run resumes. At the end every
-// day holds exactly the export's total and verify agrees.
+// SIGKILL at random (seeded) moments of its run, each seen mid-run and some
+// with a write journaled sent but not done, while the fake drops answers
+// after committing writes and fails with 5xx; each run resumes. At the end
+// every day holds exactly the export's total and verify agrees.
 func TestImportSurvivesKills(t *testing.T) {
 	rounds := 30
 	if testing.Short() {
@@ -41,34 +41,25 @@ func TestImportSurvivesKills(t *testing.T) {
 	journal := filepath.Join(t.TempDir(), "journal.jsonl")
 	args := append(f.args(), "import", export, "--state", journal, "--group", "entry",
 		"--rate", "400", "--burst", "4", "--workers", "4", "-q")
-	rng := rand.New(rand.NewPCG(2026, 11))
-	killed := 0
-	for round := 0; round < rounds; round++ {
-		cmd := exec.Command(bin, args...)
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(time.Duration(20+rng.IntN(200)) * time.Millisecond)
-		if err := cmd.Process.Signal(syscall.SIGKILL); err == nil {
-			killed++
-		}
-		_ = cmd.Wait()
+	st := killRounds(t, bin, args, journal, rounds, rand.New(rand.NewPCG(2026, 11)))
+	if st.midOp == 0 {
+		t.Errorf("none of %d kills left a write sent but not done: the test proved nothing about resuming one", st.rounds)
 	}
 	// A run that is not killed finishes the job.
 	out, err := exec.Command(bin, args...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("final run: %v\n%s", err, out)
 	}
-	t.Logf("%d runs killed, %d requests on the fake", killed, len(f.srv.Requests()))
+	t.Logf("%d runs killed mid-run, %d of them with a write in flight; %d requests on the fake", st.rounds, st.midOp, len(f.srv.Requests()))
 	f.checkTotals(t, want)
 
 	events, err := state.Read(context.Background(), journal)
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := importer.Status(events, importer.KindWater)
-	if st.DaysDone != len(want) || len(st.Uncertain) != 0 || len(st.Conflicts) != 0 {
-		t.Errorf("journal status: %+v", st)
+	status := importer.Status(events, importer.KindWater)
+	if status.DaysDone != len(want) || len(status.Uncertain) != 0 || len(status.Conflicts) != 0 {
+		t.Errorf("journal status: %+v", status)
 	}
 	f.srv.SetFaults(sandbox.Faults{})
 	r := runCLI(t, append(f.args(), "verify", export, "--state", journal, "--group", "entry", "--rate", "100")...)
@@ -221,20 +212,26 @@ func TestImportRateLimitedLowersRate(t *testing.T) {
 			f := newFake(t, sandbox.Options{Seed: 8})
 			export, want := genExport(t, 6, 1)
 			f.srv.FailNext(1, tt.kind, sandbox.ScopeWrites)
-			r := runCLI(t, append(f.args(), "import", export, "--rate", "50", "--json",
+			r := runCLI(t, append(f.args(), "import", export, "--rate", "50", "--json", "-v",
 				"--state", filepath.Join(t.TempDir(), "j.jsonl"))...)
 			if r.code != 0 {
 				t.Fatalf("exit %d: %s", r.code, r.stderr)
 			}
 			f.checkTotals(t, want)
 			var res struct {
-				FinalRate float64 `json:"final_rate"`
+				FinalRate   float64 `json:"final_rate"`
+				RateLowered int     `json:"rate_lowered"`
+				Paused      int64   `json:"paused_ns"`
 			}
 			if err := json.Unmarshal([]byte(r.stdout), &res); err != nil {
 				t.Fatalf("%v: %s", err, r.stdout)
 			}
-			if res.FinalRate != 25 {
-				t.Errorf("rate at the end %v, want 50 halved once = 25", res.FinalRate)
+			if res.RateLowered != 1 || res.FinalRate < 37.5 || res.FinalRate > 50 || res.Paused <= 0 {
+				t.Errorf("rate lowered %d times, %v at the end, paused %v; want once (50 → 37.5), climbing back to at most 50, after a pause",
+					res.RateLowered, res.FinalRate, time.Duration(res.Paused))
+			}
+			if !strings.Contains(r.stderr, "rate lowered after 429") || !strings.Contains(r.stderr, "to=37.5") {
+				t.Errorf("-v does not log the change of rate:\n%s", r.stderr)
 			}
 		})
 	}

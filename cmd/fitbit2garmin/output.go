@@ -208,53 +208,135 @@ func printDryRun(c *cli.Context, p *planned, rate float64) error {
 // resultJSON is a run's summary as printed with --json.
 type resultJSON struct {
 	*importer.Result
-	ElapsedSeconds float64 `json:"elapsed_seconds"`
+	ElapsedSeconds float64     `json:"elapsed_seconds"`
+	Summary        runAccounts `json:"summary"`
 }
 
 func summaryJSON(res *importer.Result) resultJSON {
-	return resultJSON{Result: res, ElapsedSeconds: res.Elapsed.Seconds()}
+	return resultJSON{Result: res, ElapsedSeconds: res.Elapsed.Seconds(), Summary: accounts(res)}
 }
 
-// printSummary prints what a run did.
-func printSummary(w io.Writer, res *importer.Result) {
-	undo := res.Run == importer.RunUndo
+// runAccounts sorts every day and record a run was given into one line
+// each, with the dry-run's words: what this run did, what an earlier run
+// did, what Garmin already held, what the plan left out and why, what
+// Garmin refused and what conflicted.
+type runAccounts struct {
+	Done             int            `json:"done"`               // days this run completed (imported or undone)
+	Writes           int            `json:"writes"`             // writes this run sent
+	Reconciled       int            `json:"reconciled"`         // of those, settled by reading back
+	AlreadyDone      int            `json:"already_done"`       // days an earlier run completed
+	ExistingOnGarmin int            `json:"existing_on_garmin"` // days (water) or weigh-ins (weight) Garmin already held, left alone
+	Skipped          map[string]int `json:"skipped"`            // records or days left out, by reason
+	Failed           int            `json:"failed"`             // writes Garmin rejected
+	Conflicts        int            `json:"conflicts"`          // days that fit no expectation, left alone
+	Unfinished       int            `json:"unfinished"`         // days not finished (stopped or interrupted): the next run resumes them
+}
+
+func accounts(res *importer.Result) runAccounts {
+	a := runAccounts{
+		Done:        res.DaysDone - res.DaysEarlier,
+		Writes:      res.OpsSent,
+		Reconciled:  res.Reconciled,
+		AlreadyDone: res.DaysEarlier,
+		Skipped:     map[string]int{},
+		Failed:      len(res.Failures),
+		Conflicts:   len(res.Conflicts),
+	}
+	for k, v := range res.Skipped {
+		a.Skipped[k] += v
+	}
+	left := 0
+	for k, v := range res.DaysSkipped {
+		left += v
+		switch k {
+		case importer.DaySkipExisting, importer.DaySkipComplete:
+			a.ExistingOnGarmin += v
+		case importer.DaySkipConflict, importer.DaySkipWeighedIn:
+			// Counted in Conflicts, and weigh-in by weigh-in in OpsExisting.
+		default:
+			a.Skipped[k] += v
+		}
+	}
 	if res.Kind == importer.KindWeight {
-		verb, what := "imported", "added"
-		if undo {
-			verb, what = "undone", "deleted"
-		}
-		fmt.Fprintf(w, "Weight %s: %d of %d days complete (%d by an earlier run); %d weigh-ins %s, %d already on Garmin, %d settled by reading back.\n",
-			verb, res.DaysDone, res.Days, res.DaysEarlier, res.OpsSent, what, res.OpsExisting, res.Reconciled)
-	} else {
-		verb := "Imported"
-		if undo {
-			verb = "Undone"
-		}
-		fmt.Fprintf(w, "%s: %d of %d days complete (%d by an earlier run); %d writes sent, %d settled by reading back.\n",
-			verb, res.DaysDone, res.Days, res.DaysEarlier, res.OpsSent, res.Reconciled)
-		fmt.Fprintf(w, "Water written by this run: %s\n", litres(res.ML))
+		a.ExistingOnGarmin += res.OpsExisting
 	}
-	if len(res.DaysSkipped) > 0 {
-		fmt.Fprintf(w, "Days skipped: %s\n", skippedText(res.DaysSkipped))
+	// Days neither done nor left alone nor refused: stopped or interrupted.
+	stuck := map[string]bool{}
+	for _, f := range res.Failures {
+		stuck[f.Date] = true
 	}
-	if len(res.Conflicts) > 0 {
-		fmt.Fprintf(w, "Conflicted days (left alone; check them in Garmin Connect): %d\n", len(res.Conflicts))
-		for _, cf := range res.Conflicts {
-			want := make([]string, len(cf.Want))
-			for i, v := range cf.Want {
-				want[i] = fmt.Sprintf("%.1f", v)
-			}
-			fmt.Fprintf(w, "  %s: Garmin holds %.1f ml, expected %s ml\n", cf.Date, cf.Got, strings.Join(want, " or "))
+	for _, cf := range res.Conflicts {
+		stuck[cf.Date] = true
+	}
+	a.Unfinished = max(0, res.Days-res.DaysDone-(left-res.DaysSkipped[importer.DaySkipConflict])-len(stuck))
+	return a
+}
+
+// plural writes "1 day", "2 days"; a stem ending in "entr" gets "y"/"ies".
+func plural(n int, stem string) string {
+	one, many := stem, stem+"s"
+	if strings.HasSuffix(stem, "entr") {
+		one, many = stem+"y", stem+"ies"
+	}
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// printSummary prints what a run did: every day and record of the plan is
+// on one of its lines.
+func printSummary(w io.Writer, res *importer.Result) {
+	a := accounts(res)
+	what, verb := "Water", "import"
+	if res.Kind == importer.KindWeight {
+		what = "Weight"
+	}
+	done, writes := "imported", "writes"
+	if res.Run == importer.RunUndo {
+		verb, done = "undo", "undone"
+	}
+	amount := ""
+	switch {
+	case res.Kind == importer.KindWeight && res.Run == importer.RunUndo:
+		writes = "weigh-ins deleted"
+	case res.Kind == importer.KindWeight:
+		writes = "weigh-ins added"
+	default:
+		amount = ", " + litres(res.ML)
+	}
+	fmt.Fprintf(w, "%s %s summary:\n", what, verb)
+	fmt.Fprintf(w, "  %-19s %s, %d %s%s (%d settled by reading back)\n", done+":", plural(a.Done, "day"), a.Writes, writes, amount, a.Reconciled)
+	fmt.Fprintf(w, "  %-19s %s (by an earlier run)\n", "already done:", plural(a.AlreadyDone, "day"))
+	if res.Run == importer.RunImport {
+		unit := "day"
+		if res.Kind == importer.KindWeight {
+			unit = "weigh-in"
 		}
+		fmt.Fprintf(w, "  %-19s %s left alone\n", "existing on Garmin:", plural(a.ExistingOnGarmin, unit))
 	}
-	if len(res.Failures) > 0 {
-		fmt.Fprintf(w, "Writes rejected by Garmin: %d\n", len(res.Failures))
-		for _, f := range res.Failures {
-			fmt.Fprintf(w, "  %s: %s\n", f.Date, f.Err)
+	fmt.Fprintf(w, "  %-19s %s\n", "skipped:", skippedText(a.Skipped))
+	fmt.Fprintf(w, "  %-19s %s\n", "failed:", plural(a.Failed, "write"))
+	for _, f := range res.Failures {
+		fmt.Fprintf(w, "    %s: %s\n", f.Date, f.Err)
+	}
+	fmt.Fprintf(w, "  %-19s %s\n", "conflicts:", plural(a.Conflicts, "day"))
+	for _, cf := range res.Conflicts {
+		want := make([]string, len(cf.Want))
+		for i, v := range cf.Want {
+			want[i] = fmt.Sprintf("%.1f", v)
 		}
+		fmt.Fprintf(w, "    %s: Garmin holds %.1f ml, expected %s ml (left alone; check it in Garmin Connect)\n", cf.Date, cf.Got, strings.Join(want, " or "))
 	}
-	fmt.Fprintf(w, "Requests: %d in %s (%.2f req/s; rate at the end %s req/s)\n",
+	if a.Unfinished > 0 {
+		fmt.Fprintf(w, "  %-19s %s (run the same command again to resume)\n", "not finished:", plural(a.Unfinished, "day"))
+	}
+	fmt.Fprintf(w, "  %-19s %d in %s (%.2f req/s; rate at the end %s req/s", "requests:",
 		res.Requests, res.Elapsed.Round(time.Millisecond), res.AchievedRate, fmtRate(res.FinalRate))
+	if res.RateLowered > 0 {
+		fmt.Fprintf(w, ", lowered %s after 429s, paused %s", plural(res.RateLowered, "time"), res.Paused.Round(time.Millisecond))
+	}
+	fmt.Fprintln(w, ")")
 }
 
 // progress shows a run's progress on stderr: a bar on a terminal, a plain

@@ -59,7 +59,7 @@ func runUndo(c *cli.Context) error {
 		return usageError{fmt.Errorf("--rate and --workers: expected positive numbers")}
 	}
 	pacer := importer.NewPacer(c.Float64("rate"), 1)
-	limiter := pacer.Limiter
+	pacer.Log = logger(c)
 	conn, err := connect(c, pacer)
 	if err != nil {
 		return err
@@ -82,7 +82,7 @@ func runUndo(c *cli.Context) error {
 	prog := newProgress(c, 0)
 	r := &importer.Runner{
 		API: importer.GarminWater{Client: conn.client}, Weight: importer.GarminWeight{Client: conn.client},
-		Journal: j, Limiter: limiter, Workers: c.Int("workers"), Progress: prog.update,
+		Journal: j, Pacer: pacer, Workers: c.Int("workers"), Progress: prog.update,
 	}
 	var results []*importer.Result
 	res, runErr := r.Undo(c.Context, importer.KindWater)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -16,17 +17,42 @@ func verifyCommand() *cli.Command {
 		Name:      "verify",
 		Usage:     "compare Garmin's daily totals with the export's and list the days that differ",
 		ArgsUsage: "EXPORT...",
-		Flags:     append(planFlags(), stateFlag()),
-		Action:    runVerify,
+		Flags: append(planFlags(), stateFlag(),
+			&cli.StringFlag{Name: "day", Usage: "show Garmin's summary of one day, YYYY-MM-DD (steps, calories, water, weigh-ins) next to the export's", EnvVars: envs("day")}),
+		Action: runVerify,
 	}
 }
 
+// verifyJSON is one kind's verify report with what the plan left out, in
+// the dry-run's words.
+type verifyJSON struct {
+	*importer.VerifyReport
+	Skipped map[string]int `json:"skipped"`
+}
+
 func runVerify(c *cli.Context) error {
+	day := c.String("day")
+	if day != "" {
+		if t, err := time.Parse(time.DateOnly, day); err != nil || t.Format(time.DateOnly) != day {
+			return usageError{fmt.Errorf("--day %q: expected a date YYYY-MM-DD", day)}
+		}
+	}
 	p, err := readPlan(c)
 	if err != nil {
 		return err
 	}
 	defer p.export.Close()
+	if day != "" {
+		if c.Float64("rate") <= 0 {
+			return usageError{errors.New("--rate: expected a number above 0")}
+		}
+		conn, err := connect(c, importer.NewPacer(c.Float64("rate"), 1))
+		if err != nil {
+			return err
+		}
+		defer conn.close()
+		return runVerifyDay(c, p, conn, day)
+	}
 	path := c.String("state")
 	if path == "" {
 		fp, err := p.export.Fingerprint()
@@ -55,16 +81,17 @@ func runVerify(c *cli.Context) error {
 	defer conn.close()
 	w := c.App.Writer
 	differ := 0
-	all := map[string]*importer.VerifyReport{}
+	all := map[string]verifyJSON{}
 	if p.plan != nil {
 		rep, err := importer.Verify(c.Context, importer.GarminWater{Client: conn.client}, p.plan, events)
 		if err != nil {
 			return err
 		}
-		all["water"] = rep
+		all["water"] = verifyJSON{rep, p.plan.Skipped}
 		differ += len(rep.Mismatches)
 		if !c.Bool("json") {
 			fmt.Fprintf(w, "Water: verified %d days: %d match, %d differ.\n", rep.Days, rep.Matching, len(rep.Mismatches))
+			fmt.Fprintf(w, "  skipped: %s\n", skippedText(p.plan.Skipped))
 			if len(rep.Mismatches) > 0 {
 				fmt.Fprintf(w, "%-10s  %10s  %10s  %10s  %s\n", "DATE", "EXPORT ML", "EXPECTED", "GARMIN", "NOTE")
 				for _, m := range rep.Mismatches {
@@ -78,10 +105,11 @@ func runVerify(c *cli.Context) error {
 		if err != nil {
 			return err
 		}
-		all["weight"] = rep
+		all["weight"] = verifyJSON{rep, p.weight.Skipped}
 		differ += len(rep.Mismatches)
 		if !c.Bool("json") {
 			fmt.Fprintf(w, "Weight: verified %d days: %d match, %d weigh-ins missing.\n", rep.Days, rep.Matching, len(rep.Mismatches))
+			fmt.Fprintf(w, "  skipped: %s\n", skippedText(p.weight.Skipped))
 			for _, m := range rep.Mismatches {
 				fmt.Fprintf(w, "%-10s  %s\n", m.Date, m.Note)
 			}

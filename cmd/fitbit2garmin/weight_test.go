@@ -9,7 +9,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -107,16 +106,11 @@ func TestImportWaterAndWeightSurvivesKills(t *testing.T) {
 	journal := filepath.Join(t.TempDir(), "journal.jsonl")
 	args := append(f.args(), "import", water, weight, "--types", "water,weight", "--timezone", "UTC",
 		"--state", journal, "--rate", "400", "--burst", "4", "--workers", "4", "-q")
-	rng := rand.New(rand.NewPCG(7, 2026))
-	for round := 0; round < rounds; round++ {
-		cmd := exec.Command(bin, args...)
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(time.Duration(20+rng.IntN(250)) * time.Millisecond)
-		_ = cmd.Process.Signal(syscall.SIGKILL)
-		_ = cmd.Wait()
+	st := killRounds(t, bin, args, journal, rounds, rand.New(rand.NewPCG(7, 2026)))
+	if st.midOp == 0 {
+		t.Errorf("none of %d kills left a write sent but not done: the test proved nothing about resuming one", st.rounds)
 	}
+	t.Logf("%d runs killed mid-run, %d of them with a write in flight", st.rounds, st.midOp)
 	if out, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
 		t.Fatalf("final run: %v\n%s", err, out)
 	}
@@ -153,7 +147,7 @@ func TestWeightSkipsWhatGarminHasAndUndoDeletesOnlyOurs(t *testing.T) {
 	if got := len(f.srv.WeighIns(f.email)); got != len(want) {
 		t.Errorf("fake holds %d weigh-ins, want %d (one already there, not sent again)", got, len(want))
 	}
-	if !strings.Contains(r.stdout, "1 already on Garmin") {
+	if !strings.Contains(r.stdout, "existing on Garmin: 1 weigh-in left alone") {
 		t.Errorf("summary does not report the existing weigh-in:\n%s", r.stdout)
 	}
 	r = runCLI(t, append(f.args(), "undo", "--state", journal, "--rate", "200")...)

@@ -386,6 +386,7 @@ func (s *Server) routeTable() []route {
 	rts = append(rts, hydrationRoutes()...)
 	rts = append(rts, profileRoutes()...)
 	rts = append(rts, weightRoutes()...)
+	rts = append(rts, summaryRoutes()...)
 	return rts
 }
 
