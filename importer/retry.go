@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"fitbit2garmin/garmin"
 	"fitbit2garmin/state"
 )
 
@@ -48,30 +47,23 @@ func (r *Runner) retryAfter(ctx context.Context, err error, sent time.Time) bool
 	if ctx.Err() != nil {
 		return false
 	}
-	if errors.Is(err, garmin.ErrUnauthorized) {
+	if errors.Is(err, ErrUnauthorized) {
 		r.fail(&StopError{Reason: "not authorized", Err: err})
 		return false
 	}
-	var apiErr *garmin.APIError
-	if errors.As(err, &apiErr) && apiErr.Status >= 400 && apiErr.Status < 500 {
+	if rejected(err) {
 		r.fail(&StopError{Reason: "request rejected", Err: err})
 		return false
 	}
 	n := r.failed(err)
+	wait, limited := retryAfterOf(err)
 	if r.tooMany() {
 		reason := "too many failures"
-		var rl *garmin.RateLimitError
-		if errors.As(err, &rl) {
+		if limited {
 			reason = "rate limited"
 		}
 		r.fail(&StopError{Reason: reason, Err: err})
 		return false
-	}
-	var wait time.Duration
-	var rl *garmin.RateLimitError
-	limited := errors.As(err, &rl)
-	if limited {
-		wait = rl.RetryAfter
 	}
 	if wait <= 0 {
 		wait = r.backoff(n)

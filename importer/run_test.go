@@ -12,7 +12,6 @@ import (
 	"golang.org/x/time/rate"
 
 	"fitbit2garmin/fitbit"
-	"fitbit2garmin/garmin"
 	"fitbit2garmin/state"
 )
 
@@ -96,7 +95,7 @@ func TestImportWritesEveryDayOnce(t *testing.T) {
 }
 
 func TestImportReconcilesUncertainWrites(t *testing.T) {
-	unknown := &garmin.OutcomeUnknownError{Method: "PUT", Path: "/x", Err: errors.New("connection reset")}
+	unknown := fmt.Errorf("PUT /x: connection reset: %w", ErrOutcomeUnknown)
 	tests := []struct {
 		name  string
 		apply bool // the dropped write landed
@@ -197,7 +196,7 @@ func TestImportRateLimited(t *testing.T) {
 			api, j := newFakeAPI(), &memJournal{}
 			api.hook = func(call string, n int) (error, bool) {
 				if strings.HasPrefix(call, "log") && (n == 3 || n == 4) {
-					return &garmin.RateLimitError{RetryAfter: tt.retryAfter}, false
+					return &RetryAfterError{After: tt.retryAfter, Err: errors.New("429")}, false
 				}
 				return nil, false
 			}
@@ -235,8 +234,8 @@ func TestImportStopsAfterTooManyFailures(t *testing.T) {
 		err    error
 		reason string
 	}{
-		{"rate limited", &garmin.RateLimitError{}, "rate limited"},
-		{"unauthorized", fmt.Errorf("refresh: %w", garmin.ErrUnauthorized), "not authorized"},
+		{"rate limited", &RetryAfterError{Err: errors.New("429")}, "rate limited"},
+		{"unauthorized", fmt.Errorf("refresh: %w", ErrUnauthorized), "not authorized"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -254,7 +253,7 @@ func TestImportStopsAfterTooManyFailures(t *testing.T) {
 			if !errors.As(err, &se) || se.Reason != tt.reason {
 				t.Fatalf("got %v, want StopError %q", err, tt.reason)
 			}
-			if !errors.Is(err, tt.err) && !errors.Is(err, garmin.ErrUnauthorized) {
+			if !errors.Is(err, tt.err) && !errors.Is(err, ErrUnauthorized) {
 				t.Errorf("cause lost: %v", err)
 			}
 			if res.StopReason != tt.reason {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"fitbit2garmin/garmin"
 	"fitbit2garmin/state"
 )
 
@@ -73,7 +72,7 @@ func (r *Runner) settle(ctx context.Context, key dayKey, b *block, op state.Op, 
 				return false
 			}
 			return r.markDone(b, op, *done, false)
-		case errors.Is(err, garmin.ErrOutcomeUnknown):
+		case errors.Is(err, ErrOutcomeUnknown):
 			r.failed(err)
 			if r.tooMany() {
 				r.fail(&StopError{Reason: "too many failures", Err: err})
@@ -117,8 +116,7 @@ func (r *Runner) waterActions(key dayKey, b *block, op state.Op) opActions {
 // must stop.
 func (r *Runner) rejected(ctx context.Context, key dayKey, b *block, op state.Op, err error, sent time.Time) bool {
 	e := state.Event{T: state.TypeNotSent, Kind: key.Kind, Date: key.Date, Op: op.ID, Err: err.Error()}
-	var apiErr *garmin.APIError
-	if errors.As(err, &apiErr) && apiErr.Status >= 400 && apiErr.Status < 500 {
+	if rejected(err) {
 		e.T = state.TypeFailed
 	}
 	if jerr := r.Journal.Append(e); jerr != nil {

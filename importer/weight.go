@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"fitbit2garmin/fitbit"
-	"fitbit2garmin/garmin"
 	"fitbit2garmin/state"
 )
 
@@ -53,7 +52,8 @@ type WeightAPI interface {
 	// AddWeighIn adds a weigh-in at local wall-clock time local (the same
 	// instant as gmt); fat, when set, is body fat in percent.
 	AddWeighIn(ctx context.Context, local, gmt time.Time, kg float64, fat *float64) error
-	// DeleteWeighIn deletes one weigh-in by its id.
+	// DeleteWeighIn deletes one weigh-in by its id; one already gone is
+	// not an error.
 	DeleteWeighIn(ctx context.Context, date string, id int64) error
 }
 
@@ -353,7 +353,7 @@ func (r *Runner) weightActions(key dayKey, b *block, op state.Op) opActions {
 		write: func(ctx, wctx context.Context) (*state.Event, bool, error) {
 			local, err := time.ParseInLocation("2006-01-02T15:04:05.000", op.Time, time.UTC)
 			if err != nil {
-				return nil, false, &garmin.APIError{Method: "POST", Path: "weigh-in", Status: 400, Body: fmt.Sprintf("time %q: %v", op.Time, err)}
+				return nil, false, Rejected(fmt.Errorf("weigh-in time %q: %w", op.Time, err))
 			}
 			if err := r.Weight.AddWeighIn(wctx, local, gmtOf(local, r.location()), op.Amount, op.Fat); err != nil {
 				return nil, false, err
@@ -459,14 +459,10 @@ func (r *Runner) weightUndoActions(key dayKey, op state.Op) opActions {
 		},
 		write: func(_, wctx context.Context) (*state.Event, bool, error) {
 			if parseErr != nil {
-				return nil, false, &garmin.APIError{Method: "DELETE", Path: "weigh-in", Status: 400, Body: fmt.Sprintf("weigh-in id %q: %v", op.Ref, parseErr)}
+				return nil, false, Rejected(fmt.Errorf("weigh-in id %q: %w", op.Ref, parseErr))
 			}
-			err := r.Weight.DeleteWeighIn(wctx, key.Date, id)
-			var apiErr *garmin.APIError
-			if errors.As(err, &apiErr) && apiErr.Status == 404 {
-				err = nil // already gone
-			}
-			return done, true, err
+			// The adapter answers a weigh-in that is already gone with nil.
+			return done, true, r.Weight.DeleteWeighIn(wctx, key.Date, id)
 		},
 	}
 }

@@ -14,7 +14,6 @@ import (
 	"golang.org/x/time/rate"
 
 	"fitbit2garmin/fitbit"
-	"fitbit2garmin/garmin"
 )
 
 // fakeWeight is an in-memory Garmin for weigh-ins. hook may fail a call;
@@ -89,10 +88,7 @@ func (f *fakeWeight) DeleteWeighIn(ctx context.Context, date string, id int64) e
 			return err
 		}
 	}
-	if err != nil {
-		return err
-	}
-	return &garmin.APIError{Method: "DELETE", Path: "/weight", Status: 404}
+	return err // gone already: not an error (WeightAPI)
 }
 
 func (f *fakeWeight) snapshot() []WeighIn {
@@ -192,7 +188,7 @@ func TestImportWeightExactlyOnce(t *testing.T) {
 	// A weigh-in already on Garmin (logged on the watch) is not sent again.
 	existing := p.Days[5].Ops[0]
 	f.items = append(f.items, WeighIn{ID: 1, Date: existing.Date, Time: existing.Time[:19], Kg: existing.Kg + 0.02})
-	unknown := &garmin.OutcomeUnknownError{Method: "POST", Path: "/w", Err: errors.New("EOF")}
+	unknown := fmt.Errorf("POST /w: EOF: %w", ErrOutcomeUnknown)
 	f.hook = func(call string, n int) (error, bool) {
 		if call == "add" && n%4 == 0 {
 			return unknown, n%8 == 0 // half land, half do not
@@ -243,7 +239,7 @@ func TestResumeWeightAfterLostAnswers(t *testing.T) {
 			cancel()
 			// The process dies with the answer lost: simulated by an
 			// unknown outcome while interrupted.
-			return &garmin.OutcomeUnknownError{Err: errors.New("killed")}, true
+			return fmt.Errorf("killed: %w", ErrOutcomeUnknown), true
 		}
 		return nil, false
 	}

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"fitbit2garmin/adapter"
 	"fitbit2garmin/fitbit"
 	"fitbit2garmin/garmin"
 	"fitbit2garmin/garmin/sandbox"
@@ -75,7 +76,7 @@ func main() {
 	}
 	defer j.Close()
 
-	r := &importer.Runner{API: importer.GarminWater{Client: client}, Journal: j, Limiter: limiter, Workers: *workers}
+	r := &importer.Runner{API: adapter.GarminWater{Client: client}, Journal: j, Limiter: limiter, Workers: *workers}
 	srv.ResetRequests()
 	start := time.Now()
 	res, err := r.Import(ctx, plan)

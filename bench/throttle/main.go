@@ -28,6 +28,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"fitbit2garmin/adapter"
 	"fitbit2garmin/fitbit"
 	"fitbit2garmin/garmin"
 	"fitbit2garmin/garmin/sandbox"
@@ -185,7 +186,7 @@ func runOurs(plan *importer.Plan, seed uint64, faults sandbox.Faults, r float64,
 	defer j.Close()
 	// A run of 429s long enough to stop a real import would only make
 	// the bench fail: allow many in a row.
-	run := &importer.Runner{API: importer.GarminWater{Client: client}, Journal: j, Pacer: pacer, Workers: workers, MaxFailures: 1000}
+	run := &importer.Runner{API: adapter.GarminWater{Client: client}, Journal: j, Pacer: pacer, Workers: workers, MaxFailures: 1000}
 	start := time.Now()
 	res, err := run.Import(ctx, plan)
 	wall := time.Since(start)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"fitbit2garmin/adapter"
 	"fitbit2garmin/fitbit"
 	"fitbit2garmin/garmin"
 	"fitbit2garmin/importer"
@@ -280,8 +281,8 @@ func runImport(c *cli.Context) error {
 	var runErr error
 	for _, pl := range p.plans() {
 		r := &importer.Runner{
-			API:      importer.GarminWater{Client: conn.client},
-			Weight:   importer.GarminWeight{Client: conn.client},
+			API:      adapter.GarminWater{Client: conn.client},
+			Weight:   adapter.GarminWeight{Client: conn.client},
 			Location: p.loc,
 			Journal:  j,
 			Pacer:    pacer,

@@ -5,6 +5,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"fitbit2garmin/adapter"
 	"fitbit2garmin/importer"
 	"fitbit2garmin/state"
 )
@@ -81,7 +82,7 @@ func runUndo(c *cli.Context) error {
 	infof(c, "Journal: %s", path)
 	prog := newProgress(c, 0)
 	r := &importer.Runner{
-		API: importer.GarminWater{Client: conn.client}, Weight: importer.GarminWeight{Client: conn.client},
+		API: adapter.GarminWater{Client: conn.client}, Weight: adapter.GarminWeight{Client: conn.client},
 		Journal: j, Pacer: pacer, Workers: c.Int("workers"), Progress: prog.update,
 	}
 	var results []*importer.Result

@@ -8,6 +8,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"fitbit2garmin/adapter"
 	"fitbit2garmin/importer"
 	"fitbit2garmin/state"
 )
@@ -83,7 +84,7 @@ func runVerify(c *cli.Context) error {
 	differ := 0
 	all := map[string]verifyJSON{}
 	if p.plan != nil {
-		rep, err := importer.Verify(c.Context, importer.GarminWater{Client: conn.client}, p.plan, events)
+		rep, err := importer.Verify(c.Context, adapter.GarminWater{Client: conn.client}, p.plan, events)
 		if err != nil {
 			return err
 		}
@@ -101,7 +102,7 @@ func runVerify(c *cli.Context) error {
 		}
 	}
 	if p.weight != nil {
-		rep, err := importer.VerifyWeight(c.Context, importer.GarminWeight{Client: conn.client}, p.weight, p.loc)
+		rep, err := importer.VerifyWeight(c.Context, adapter.GarminWeight{Client: conn.client}, p.weight, p.loc)
 		if err != nil {
 			return err
 		}

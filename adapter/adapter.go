@@ -1,4 +1,8 @@
-package importer
+// Package adapter connects the importer to the Garmin client: it turns
+// importer's small API interfaces into garmin.Client calls and garmin's
+// errors into the importer's behaviour classes (rejected, retry after,
+// outcome unknown, unauthorized). It is the only place that knows both.
+package adapter
 
 import (
 	"context"
@@ -6,18 +10,19 @@ import (
 	"time"
 
 	"fitbit2garmin/garmin"
+	"fitbit2garmin/importer"
 )
 
-// GarminWater adapts a *garmin.Client to WaterAPI.
+// GarminWater adapts a *garmin.Client to importer.WaterAPI.
 type GarminWater struct{ Client *garmin.Client }
 
-var _ WaterAPI = GarminWater{}
+var _ importer.WaterAPI = GarminWater{}
 
 // HydrationRange implements WaterAPI with the client's paged range read.
 func (g GarminWater) HydrationRange(ctx context.Context, start, end string) (map[string]float64, error) {
 	days, err := g.Client.HydrationRange(ctx, start, end)
 	if err != nil {
-		return nil, err
+		return nil, Classify(err)
 	}
 	out := make(map[string]float64, len(days))
 	for _, d := range days {
@@ -32,7 +37,7 @@ func (g GarminWater) HydrationRange(ctx context.Context, start, end string) (map
 func (g GarminWater) HydrationDay(ctx context.Context, date string) (float64, error) {
 	d, err := g.Client.HydrationDay(ctx, date)
 	if err != nil || d.ValueInML == nil {
-		return 0, err
+		return 0, Classify(err)
 	}
 	return *d.ValueInML, nil
 }
@@ -41,7 +46,7 @@ func (g GarminWater) HydrationDay(ctx context.Context, date string) (float64, er
 func (g GarminWater) LogWater(ctx context.Context, date, ts string, ml float64) (float64, error) {
 	d, err := g.Client.LogWater(ctx, garmin.HydrationLog{CalendarDate: date, TimestampLocal: ts, ValueInML: ml})
 	if err != nil {
-		return 0, err
+		return 0, Classify(err)
 	}
 	if d.ValueInML == nil {
 		// A 2xx without a body: the write landed but the total is unknown;
@@ -50,23 +55,23 @@ func (g GarminWater) LogWater(ctx context.Context, date, ts string, ml float64) 
 		if err != nil {
 			// The write landed; only its result is missing. Reconciliation
 			// will read the day again.
-			return 0, &garmin.OutcomeUnknownError{Method: "PUT", Path: "hydration/log", Err: err}
+			return 0, Classify(&garmin.OutcomeUnknownError{Method: "PUT", Path: "hydration/log", Err: err})
 		}
 		return total, nil
 	}
 	return *d.ValueInML, nil
 }
 
-// GarminWeight adapts a *garmin.Client to WeightAPI: a weigh-in with body
+// GarminWeight adapts a *garmin.Client to importer.WeightAPI: a weigh-in with body
 // fat goes up as a FIT file (Garmin's JSON endpoint takes weight only).
 type GarminWeight struct{ Client *garmin.Client }
 
-var _ WeightAPI = GarminWeight{}
+var _ importer.WeightAPI = GarminWeight{}
 
-func weighIns(list []garmin.WeighIn) []WeighIn {
-	out := make([]WeighIn, 0, len(list))
+func weighIns(list []garmin.WeighIn) []importer.WeighIn {
+	out := make([]importer.WeighIn, 0, len(list))
 	for _, w := range list {
-		wi := WeighIn{ID: w.SamplePK, Date: w.Date, GMT: w.GMT, Kg: w.Kg, Fat: w.FatPercent}
+		wi := importer.WeighIn{ID: w.SamplePK, Date: w.Date, GMT: w.GMT, Kg: w.Kg, Fat: w.FatPercent}
 		if !w.Local.IsZero() {
 			wi.Time = w.Local.Format("2006-01-02T15:04:05")
 		}
@@ -76,21 +81,21 @@ func weighIns(list []garmin.WeighIn) []WeighIn {
 }
 
 // WeighIns implements WeightAPI.
-func (g GarminWeight) WeighIns(ctx context.Context, start, end string) ([]WeighIn, error) {
+func (g GarminWeight) WeighIns(ctx context.Context, start, end string) ([]importer.WeighIn, error) {
 	list, err := g.Client.WeightRange(ctx, start, end)
-	return weighIns(list), err
+	return weighIns(list), Classify(err)
 }
 
 // WeighInsOn implements WeightAPI.
-func (g GarminWeight) WeighInsOn(ctx context.Context, date string) ([]WeighIn, error) {
+func (g GarminWeight) WeighInsOn(ctx context.Context, date string) ([]importer.WeighIn, error) {
 	list, err := g.Client.WeightDay(ctx, date)
-	return weighIns(list), err
+	return weighIns(list), Classify(err)
 }
 
 // AddWeighIn implements WeightAPI.
 func (g GarminWeight) AddWeighIn(ctx context.Context, local, gmt time.Time, kg float64, fat *float64) error {
 	if fat == nil {
-		return g.Client.AddWeight(ctx, garmin.WeighInEntry{Local: local, GMT: gmt, Kg: kg})
+		return Classify(g.Client.AddWeight(ctx, garmin.WeighInEntry{Local: local, GMT: gmt, Kg: kg}))
 	}
 	err := g.Client.UploadBodyComposition(ctx, garmin.BodyComposition{Local: local, GMT: gmt, Kg: kg, FatPercent: fat})
 	if errors.Is(err, garmin.ErrDuplicateUpload) {
@@ -98,10 +103,14 @@ func (g GarminWeight) AddWeighIn(ctx context.Context, local, gmt time.Time, kg f
 		// finds the weigh-in by reading the day.
 		return nil
 	}
-	return err
+	return Classify(err)
 }
 
 // DeleteWeighIn implements WeightAPI.
 func (g GarminWeight) DeleteWeighIn(ctx context.Context, date string, id int64) error {
-	return g.Client.DeleteWeight(ctx, date, id)
+	err := g.Client.DeleteWeight(ctx, date, id)
+	if notFound(err) {
+		return nil // already gone
+	}
+	return Classify(err)
 }

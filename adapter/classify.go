@@ -1,0 +1,44 @@
+package adapter
+
+import (
+	"errors"
+	"fmt"
+
+	"fitbit2garmin/garmin"
+	"fitbit2garmin/importer"
+)
+
+// Classify turns an error of the Garmin client into the importer's
+// behaviour classes, keeping the original in the chain (errors.Is and
+// errors.As still find garmin's types, so cmd can give its hints):
+//   - garmin.ErrUnauthorized (a refresh did not help) → importer.ErrUnauthorized
+//   - *garmin.RateLimitError (a 429, in any of its forms) → *importer.RetryAfterError
+//   - garmin.ErrOutcomeUnknown (a write cut after sending, a 5xx) → importer.ErrOutcomeUnknown
+//   - any other 4xx → *importer.RejectedError (it changed nothing; sending it again is refused again)
+//
+// Anything else (a network error before sending, a 5xx on a read) passes
+// unchanged: the runner treats it as transient.
+func Classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	var rl *garmin.RateLimitError
+	var apiErr *garmin.APIError
+	switch {
+	case errors.Is(err, garmin.ErrUnauthorized):
+		return fmt.Errorf("%w: %w", importer.ErrUnauthorized, err)
+	case errors.As(err, &rl):
+		return &importer.RetryAfterError{After: rl.RetryAfter, Err: err}
+	case errors.Is(err, garmin.ErrOutcomeUnknown):
+		return fmt.Errorf("%w: %w", importer.ErrOutcomeUnknown, err)
+	case errors.As(err, &apiErr) && apiErr.Status >= 400 && apiErr.Status < 500:
+		return importer.Rejected(err)
+	}
+	return err
+}
+
+// notFound reports whether err is Garmin answering 404.
+func notFound(err error) bool {
+	var apiErr *garmin.APIError
+	return errors.As(err, &apiErr) && apiErr.Status == 404
+}
