@@ -11,7 +11,6 @@ import (
 
 	"golang.org/x/time/rate"
 
-	"fitbit2garmin/fitbit"
 	"fitbit2garmin/state"
 )
 
@@ -391,8 +390,6 @@ func TestImportJournalFailureStops(t *testing.T) {
 		t.Errorf("%d writes sent without a journal", n)
 	}
 }
-
-var _ = fitbit.Water{}
 
 // TestImportReadsOnlyWindowsWithDays: a sparse history is read one 28-day
 // window per day that needs it, and never the empty windows between.

@@ -244,15 +244,6 @@ func (r *Runner) ImportWeight(ctx context.Context, plan *Plan) (*Result, error) 
 // DaySkipWeighedIn is the reason for a day whose weigh-ins Garmin already holds.
 const DaySkipWeighedIn = "every weigh-in already on Garmin"
 
-func slicesAny[T any](s []T, f func(T) bool) bool {
-	for _, v := range s {
-		if f(v) {
-			return true
-		}
-	}
-	return false
-}
-
 // weightWindow returns Garmin's weigh-ins on date, reading the 28-day
 // window that holds it once for all its days.
 func (r *Runner) weightWindow(ctx context.Context, date, first, last string) ([]WeighIn, error) {
