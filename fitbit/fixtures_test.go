@@ -27,6 +27,7 @@ func fixture(parts ...string) string {
 // zipFixtures maps each committed zip to the folder it is made from.
 var zipFixtures = []struct{ zip, src string }{
 	{"takeout.zip", "takeout"},
+	{"sample.zip", "sample"},
 	{"split/takeout-20200301T000000Z-001.zip", "zipsrc/split-001"},
 	{"split/takeout-20200301T000000Z-002.zip", "zipsrc/split-002"},
 }

@@ -43,11 +43,11 @@ func TestDryRunGolden(t *testing.T) {
 		{"takeout-folder-entry", []string{exports + "takeout", "--group", "entry"}},
 		{"googlehealth", []string{exports + "takeout-googlehealth"}},
 		{"split-zips", []string{exports + "split"}},
-		{"dataexport", []string{exports + "dataexport", "--timezone", "America/Chicago"}},
+		{"dataexport", []string{exports + "dataexport", "--timezone", "America/Chicago", "--weight-unit", "lb"}},
 		{"generic", []string{exports + "generic", "--timezone", "UTC"}},
 		{"utc-boundary", []string{exports + "utc-boundary"}},
 		{"utc-boundary-as-utc", []string{exports + "utc-boundary", "--timezone", "UTC"}},
-		{"since-until", []string{exports + "dataexport", "--timezone", "UTC", "--since", "2019-01-01", "--until", "2019-12-31", "--rate", "0.5"}},
+		{"since-until", []string{exports + "dataexport", "--types", "water", "--timezone", "UTC", "--since", "2019-01-01", "--until", "2019-12-31", "--rate", "0.5"}},
 		{"skip-invalid", []string{exports + "malformed/bad-rows.csv", "--timezone", "UTC", "--skip-invalid"}},
 	}
 	for _, tt := range tests {

@@ -28,7 +28,7 @@ const (
 
 func planFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.StringFlag{Name: "types", Value: "water", Usage: "what to import: water, weight, or water,weight", EnvVars: envs("types")},
+		&cli.StringFlag{Name: "types", Usage: "what to import: water, weight, or water,weight (default: every kind the export holds)", EnvVars: envs("types")},
 		&cli.StringFlag{Name: "weight-unit", Usage: "unit of the export's weights: kg or lb (default: the export's profile setting)", EnvVars: envs("weight-unit")},
 		&cli.StringFlag{Name: "since", Usage: "first day to import, YYYY-MM-DD", EnvVars: envs("since")},
 		&cli.StringFlag{Name: "until", Usage: "last day to import, YYYY-MM-DD", EnvVars: envs("until")},
@@ -74,8 +74,12 @@ type planned struct {
 	unitFrom    string
 }
 
-// parseTypes reads --types: water, weight, or both.
+// parseTypes reads --types: water, weight, or both; empty means every kind
+// (of those, the ones the export holds are imported).
 func parseTypes(v string) (water, weight bool, err error) {
+	if strings.TrimSpace(v) == "" {
+		return true, true, nil
+	}
 	for _, t := range strings.Split(v, ",") {
 		switch strings.TrimSpace(t) {
 		case importer.KindWater:

@@ -377,13 +377,20 @@ func TestDryRunOpensNoConnection(t *testing.T) {
 	}
 }
 
+// TestSandboxRunsTheWholePipeline is the README's first command: with no
+// --types, every kind the bundled sample holds is imported.
 func TestSandboxRunsTheWholePipeline(t *testing.T) {
-	r := runCLI(t, "--config-dir", t.TempDir(), "import", "../../testdata/exports/takeout.zip", "--sandbox", "--rate", "100")
+	r := runCLI(t, "--config-dir", t.TempDir(), "import", "../../testdata/exports/sample.zip", "--sandbox", "--rate", "100")
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s%s", r.code, r.stdout, r.stderr)
 	}
-	if !strings.Contains(r.stderr, "now holds 2.55 L of water over 5 days") {
+	if !strings.Contains(r.stderr, "now holds 2.55 L of water over 5 days and 3 weigh-ins") {
 		t.Errorf("sandbox summary missing:\n%s", r.stderr)
+	}
+	for _, want := range []string{"Water import summary:", "Weight import summary:", "3 weigh-ins added"} {
+		if !strings.Contains(r.stdout+r.stderr, want) {
+			t.Errorf("output lacks %q:\n%s%s", want, r.stdout, r.stderr)
+		}
 	}
 }
 

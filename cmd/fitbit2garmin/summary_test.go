@@ -90,7 +90,7 @@ func TestRunSummariesGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			journal := filepath.Join(t.TempDir(), "j.jsonl")
-			export := []string{exports + "dataexport", "--timezone", "America/Chicago"}
+			export := []string{exports + "dataexport", "--types", "water", "--timezone", "America/Chicago"}
 			steps := []struct {
 				name string
 				args []string
