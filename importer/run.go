@@ -33,18 +33,6 @@ const (
 	DaySkipNothing  = "nothing this tool added"
 )
 
-// WaterAPI is what the runner needs of Garmin for water. Totals are in ml;
-// a day with nothing logged has total 0.
-type WaterAPI interface {
-	// HydrationRange returns the daily totals from start to end inclusive
-	// (days without water may be missing from the map).
-	HydrationRange(ctx context.Context, start, end string) (map[string]float64, error)
-	// HydrationDay returns one day's total.
-	HydrationDay(ctx context.Context, date string) (float64, error)
-	// LogWater adds ml to the day and returns the day's new total.
-	LogWater(ctx context.Context, date, timestampLocal string, ml float64) (float64, error)
-}
-
 // Journal is where the runner records every step before and after it happens.
 type Journal interface {
 	Append(evs ...state.Event) error
@@ -89,7 +77,7 @@ type Runner struct {
 	Now func() time.Time
 	// Progress, if set, is called after each op settles (from several goroutines, one at a time).
 	Progress func(Progress)
-	// Weight is the Garmin API for weigh-ins (ImportWeight, UndoWeight).
+	// Weight is the Garmin API for weigh-ins.
 	Weight WeightAPI
 	// Location is the zone of weigh-ins' local times (default UTC).
 	Location *time.Location
@@ -102,10 +90,7 @@ type Runner struct {
 	stopErr     error
 	stop        context.CancelFunc
 	requests    atomic.Int64
-	windows     map[string]*window
-	wwindows    map[string]*weightWin
-	bg          sync.WaitGroup  // reads started ahead of need
-	needed      map[string]bool // starts of the windows that hold days to decide
+	bg          sync.WaitGroup // window reads started ahead of need
 }
 
 // Result is what a run did.
@@ -201,8 +186,6 @@ func (r *Runner) init() {
 	if r.Pacer.MinRate <= 0 {
 		r.Pacer.MinRate = r.MinRate
 	}
-	r.windows = map[string]*window{}
-	r.wwindows = map[string]*weightWin{}
 	r.failures = 0
 	r.stopErr = nil
 	r.requests.Store(0)
@@ -211,25 +194,25 @@ func (r *Runner) init() {
 // dayJob is one day to work on: how to decide its block if the journal has
 // none yet, and the block itself once decided.
 type dayJob struct {
+	k      kind
 	key    dayKey
 	ops    int        // ops the day is expected to need, for progress
 	decide decideFunc // nil block + reason = skip
 	b      *block
 }
 
-// Import replays plan against Garmin. It resumes from the journal: days done
-// are skipped, uncertain writes are reconciled by reading the day back, and
-// nothing is sent twice.
+// Import replays plan against Garmin, whatever its kind. It resumes from
+// the journal: days done are skipped, uncertain writes are settled by
+// reading Garmin back, and nothing is sent twice.
 func (r *Runner) Import(ctx context.Context, plan *Plan) (*Result, error) {
 	r.init()
-	res := &Result{Run: RunImport, Kind: plan.Kind, Days: len(plan.Days), DaysSkipped: map[string]int{}, Skipped: plan.Skipped}
-	first, last := plan.First(), plan.Last()
-	jobs := r.importJobs(plan, res, func(day Day) decideFunc {
-		return func(ctx context.Context) (*block, string, error) {
-			return r.decideImport(ctx, plan.Kind, day, first, last)
-		}
-	})
-	r.needWindows(jobs, first, last)
+	k, err := r.kindOf(plan.Kind)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Run: RunImport, Kind: plan.Kind, Days: len(plan.Days), DaysSkipped: map[string]int{}}
+	jobs := r.importJobs(k, plan, res)
+	k.span(plan.First(), plan.Last(), toDecide(jobs))
 	return r.run(ctx, res, jobs)
 }
 
@@ -241,7 +224,7 @@ type decideFunc func(ctx context.Context) (*block, string, error)
 // days done are counted and left out, days begun are resumed with the ops
 // their begin recorded, and the other days get decide(day) to run on
 // first touch.
-func (r *Runner) importJobs(plan *Plan, res *Result, decide func(Day) decideFunc) []*dayJob {
+func (r *Runner) importJobs(k kind, plan *Plan, res *Result) []*dayJob {
 	h := replay(r.Journal.Events())
 	var jobs []*dayJob
 	for _, day := range plan.Days {
@@ -261,7 +244,7 @@ func (r *Runner) importJobs(plan *Plan, res *Result, decide func(Day) decideFunc
 					res.OpsDone += len(b.Ops)
 					continue
 				}
-				jobs = append(jobs, &dayJob{key: key, b: b})
+				jobs = append(jobs, &dayJob{k: k, key: key, b: b})
 				continue
 			case b.Run == RunUndo && !b.complete():
 				// An undo is half done: finish it with `undo` first.
@@ -271,124 +254,76 @@ func (r *Runner) importJobs(plan *Plan, res *Result, decide func(Day) decideFunc
 			// A finished undo: the day is imported afresh below.
 		}
 		res.OpsTotal += len(day.Ops)
-		jobs = append(jobs, &dayJob{key: key, ops: len(day.Ops), decide: decide(day)})
+		day := day
+		jobs = append(jobs, &dayJob{k: k, key: key, ops: len(day.Ops), decide: func(ctx context.Context) (*block, string, error) {
+			return k.decide(ctx, day)
+		}})
 	}
 	return jobs
 }
 
-// decideImport reads the day's existing total and applies the --existing policy.
-func (r *Runner) decideImport(ctx context.Context, kind string, day Day, first, last string) (*block, string, error) {
-	existing, err := r.windowTotal(ctx, day.Date, first, last)
-	if err != nil {
-		return nil, "", err
-	}
-	b := &block{Run: RunImport, Mode: ExistingAdd, Base: existing, Last: existing, Status: map[string]string{}}
-	ops := day.Ops
-	if existing > 0 {
-		switch r.Existing {
-		case ExistingSkip:
-			return nil, DaySkipExisting, nil
-		case ExistingTopUp:
-			missing := roundML(day.ML - existing)
-			if missing < 1 {
-				return nil, DaySkipComplete, nil
-			}
-			b.Mode = ExistingTopUp
-			ops = nil
-			t := day.Ops[len(day.Ops)-1].Time
-			for i, part := range splitML(missing) {
-				op := Op{Kind: kind + "-top-up", Date: day.Date, Seq: i, Time: t, ML: part}
-				op.ID = opID(op)
-				ops = append(ops, op)
-			}
-		}
-	}
-	for _, op := range ops {
-		b.Ops = append(b.Ops, state.Op{ID: op.ID, Amount: op.ML, Time: op.Time})
-	}
-	return b, "", nil
-}
-
-// Undo takes back what the journal says this tool added to each day, with
-// negative writes recorded in the journal like any other.
-func (r *Runner) Undo(ctx context.Context, kind string) (*Result, error) {
+// Undo takes back what the journal says this tool put on Garmin for the
+// kind, day by day, journaled like any other run: negative writes for
+// water, deletes by id for weigh-ins.
+func (r *Runner) Undo(ctx context.Context, kindName string) (*Result, error) {
 	r.init()
-	res := &Result{Run: RunUndo, Kind: kind, DaysSkipped: map[string]int{}}
+	k, err := r.kindOf(kindName)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Run: RunUndo, Kind: kindName, DaysSkipped: map[string]int{}}
 	h := replay(r.Journal.Events())
 	var dates []string
-	for k, dh := range h.days {
-		if k.Kind == kind && dh.imports != nil {
-			dates = append(dates, k.Date)
+	for key, dh := range h.days {
+		if key.Kind == kindName && dh.imports != nil {
+			dates = append(dates, key.Date)
 		}
 	}
 	sort.Strings(dates)
 	var jobs []*dayJob
-	first, last := "", ""
-	if len(dates) > 0 {
-		first, last = dates[0], dates[len(dates)-1]
-	}
 	for _, date := range dates {
-		key := dayKey{kind, date}
+		key := dayKey{kindName, date}
 		dh := h.days[key]
 		res.Days++
-		if dh.current.Run == RunUndo {
-			res.OpsTotal += len(dh.current.Ops)
-			if dh.current.Conflict != nil {
-				res.Conflicts = append(res.Conflicts, conflictOf(date, dh.current.Conflict))
+		if cur := dh.current; cur.Run == RunUndo {
+			res.OpsTotal += len(cur.Ops)
+			switch {
+			case cur.Conflict != nil:
+				res.Conflicts = append(res.Conflicts, conflictOf(date, cur.Conflict))
 				res.DaysSkipped[DaySkipConflict]++
-				continue
-			}
-			if dh.current.complete() {
+			case cur.complete():
 				res.DaysDone++
 				res.DaysEarlier++
-				res.OpsDone += len(dh.current.Ops)
-				continue
+				res.OpsDone += len(cur.Ops)
+			default:
+				jobs = append(jobs, &dayJob{k: k, key: key, b: cur})
 			}
-			jobs = append(jobs, &dayJob{key: key, b: dh.current})
 			continue
 		}
-		added := dh.imports.doneAmount()
-		if added <= 0 {
-			res.DaysSkipped[DaySkipNothing]++
+		ops, decide, skip := k.undo(date, dh.imports)
+		if decide == nil {
+			res.DaysSkipped[skip]++
 			continue
 		}
-		parts := splitML(added)
-		res.OpsTotal += len(parts)
-		imp := dh.imports
-		jobs = append(jobs, &dayJob{key: key, ops: len(parts), decide: func(ctx context.Context) (*block, string, error) {
-			current, err := r.windowTotal(ctx, date, first, last)
-			if err != nil {
-				return nil, "", err
-			}
-			if current < added-0.5 {
-				// Taking back more than the day holds would leave Garmin
-				// below zero: someone removed water by hand.
-				return nil, "", &conflictErr{Conflict{Date: date, Got: current, Want: []float64{added}}}
-			}
-			b := &block{Run: RunUndo, Mode: RunUndo, Base: current, Last: current, Status: map[string]string{}}
-			t := imp.Ops[len(imp.Ops)-1].Time
-			for i, part := range parts {
-				op := Op{Kind: kind + "-undo", Date: date, Seq: i, Time: t, ML: -part}
-				op.ID = opID(op)
-				b.Ops = append(b.Ops, state.Op{ID: op.ID, Amount: -part, Time: t})
-			}
-			return b, "", nil
-		}})
+		res.OpsTotal += ops
+		jobs = append(jobs, &dayJob{k: k, key: key, ops: ops, decide: decide})
 	}
-	r.needWindows(jobs, first, last)
+	if len(dates) > 0 {
+		k.span(dates[0], dates[len(dates)-1], toDecide(jobs))
+	}
 	return r.run(ctx, res, jobs)
 }
 
-// needWindows records the windows of the jobs that still read Garmin's
-// totals before their first write.
-func (r *Runner) needWindows(jobs []*dayJob, first, last string) {
+// toDecide lists the days of jobs that still read Garmin before their
+// first write.
+func toDecide(jobs []*dayJob) []string {
 	var dates []string
 	for _, j := range jobs {
 		if j.decide != nil {
 			dates = append(dates, j.key.Date)
 		}
 	}
-	r.need(dates, first, last)
+	return dates
 }
 
 // conflictErr carries a conflict found while deciding a day.
@@ -523,16 +458,7 @@ func (r *Runner) workDay(ctx context.Context, job *dayJob) {
 		if b.Status[op.ID] == opDone {
 			continue
 		}
-		var a opActions
-		switch {
-		case job.key.Kind == KindWeight && b.Run == RunUndo:
-			a = r.weightUndoActions(job.key, op)
-		case job.key.Kind == KindWeight:
-			a = r.weightActions(job.key, b, op)
-		default:
-			a = r.waterActions(job.key, b, op)
-		}
-		if !r.settle(ctx, job.key, b, op, a) {
+		if !r.settle(ctx, job.k, job.key, b, op) {
 			return
 		}
 	}

@@ -28,7 +28,8 @@ type opActions struct {
 // answer was lost is settled by reading Garmin back, never by sending it
 // blindly again. It returns false when the day must stop here: a conflict,
 // the run stopping, or an interruption.
-func (r *Runner) settle(ctx context.Context, key dayKey, b *block, op state.Op, a opActions) bool {
+func (r *Runner) settle(ctx context.Context, k kind, key dayKey, b *block, op state.Op) bool {
+	a := k.actions(key, b, op)
 	ev := func(t string) state.Event {
 		return state.Event{T: t, Kind: key.Kind, Date: key.Date, Op: op.ID, Ref: op.Ref}
 	}
@@ -40,7 +41,7 @@ func (r *Runner) settle(ctx context.Context, key dayKey, b *block, op state.Op, 
 			}
 			if done != nil {
 				done.Reason = "reconciled"
-				return r.markDone(b, op, *done, true)
+				return r.markDone(k, b, op, *done, true)
 			}
 			e := ev(state.TypeNotSent)
 			e.Reason = "reconciled"
@@ -71,7 +72,7 @@ func (r *Runner) settle(ctx context.Context, key dayKey, b *block, op state.Op, 
 			if !ok {
 				return false
 			}
-			return r.markDone(b, op, *done, false)
+			return r.markDone(k, b, op, *done, false)
 		case errors.Is(err, ErrOutcomeUnknown):
 			r.failed(err)
 			if r.tooMany() {
@@ -87,26 +88,6 @@ func (r *Runner) settle(ctx context.Context, key dayKey, b *block, op state.Op, 
 				return true // next op of the day; a rejected write changed nothing
 			}
 		}
-	}
-}
-
-// waterActions adds water; a lost answer is settled by the day's total.
-func (r *Runner) waterActions(key dayKey, b *block, op state.Op) opActions {
-	done := func(total float64) *state.Event {
-		return &state.Event{T: state.TypeDone, Kind: key.Kind, Date: key.Date, Op: op.ID, Total: f64(total)}
-	}
-	return opActions{
-		landed: func(ctx context.Context) (*state.Event, bool) {
-			landed, total, ok := r.reconcile(ctx, key, b, op)
-			if !ok || !landed {
-				return nil, ok
-			}
-			return done(total), true
-		},
-		write: func(_, wctx context.Context) (*state.Event, bool, error) {
-			total, err := r.API.LogWater(wctx, key.Date, op.Time, op.Amount)
-			return done(total), true, err
-		},
 	}
 }
 
@@ -136,7 +117,7 @@ func (r *Runner) rejected(ctx context.Context, key dayKey, b *block, op state.Op
 }
 
 // markDone journals an op as done and updates the counters.
-func (r *Runner) markDone(b *block, op state.Op, e state.Event, reconciled bool) bool {
+func (r *Runner) markDone(k kind, b *block, op state.Op, e state.Event, reconciled bool) bool {
 	if err := r.Journal.Append(e); err != nil {
 		r.fail(fmt.Errorf("write journal: %w", err))
 		return false
@@ -154,9 +135,7 @@ func (r *Runner) markDone(b *block, op state.Op, e state.Event, reconciled bool)
 	r.mu.Lock()
 	r.result.OpsDone++
 	r.result.OpsSent++
-	if e.Kind == KindWater {
-		r.result.ML = roundML(r.result.ML + op.Amount)
-	}
+	r.result.ML = roundML(r.result.ML + k.ml(op))
 	if reconciled {
 		r.result.Reconciled++
 	}
@@ -169,35 +148,4 @@ func (r *Runner) markDone(b *block, op state.Op, e state.Event, reconciled bool)
 	}
 	r.mu.Unlock()
 	return true
-}
-
-// reconcile reads the day back to learn whether an uncertain op landed.
-// ok is false when the day must stop (conflict, or the run stopping).
-func (r *Runner) reconcile(ctx context.Context, key dayKey, b *block, op state.Op) (landed bool, total float64, ok bool) {
-	total, err := r.read(ctx, func(ctx context.Context) (float64, error) {
-		return r.API.HydrationDay(ctx, key.Date)
-	})
-	if err != nil {
-		r.stopOn(ctx, err)
-		return false, 0, false
-	}
-	with := roundML(b.Last + op.Amount)
-	switch {
-	case near(total, with, op.Amount):
-		return true, total, true
-	case near(total, b.Last, op.Amount):
-		return false, total, true
-	}
-	c := Conflict{Date: key.Date, Got: total, Want: []float64{b.Last, with}}
-	e := state.Event{T: state.TypeConflict, Kind: key.Kind, Date: key.Date, Op: op.ID, Total: f64(total), Want: c.Want,
-		Reason: "day total fits neither outcome of an uncertain write"}
-	if err := r.Journal.Append(e); err != nil {
-		r.fail(fmt.Errorf("write journal: %w", err))
-		return false, 0, false
-	}
-	b.Conflict = &e
-	r.mu.Lock()
-	r.result.Conflicts = append(r.result.Conflicts, c)
-	r.mu.Unlock()
-	return false, 0, false
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"iter"
 	"maps"
@@ -205,92 +204,71 @@ func matches(w WeighIn, op state.Op, loc *time.Location) bool {
 	return gmtOf(local, loc).Truncate(time.Minute).Equal(w.GMT.UTC().Truncate(time.Minute))
 }
 
-// ImportWeight replays a weight plan: weigh-ins Garmin already holds are
-// skipped, each new one is journaled before and after its request, and the
-// id Garmin gave it is recorded so that undo can delete exactly it.
-func (r *Runner) ImportWeight(ctx context.Context, plan *Plan) (*Result, error) {
-	r.init()
-	if r.Weight == nil {
-		return nil, errors.New("importer: no weight API")
+// weight is the kind for weigh-ins: Garmin keeps each weigh-in with an
+// id, so a day is decided by which of its weigh-ins Garmin already holds,
+// the id of each new one is learnt by reading the day back (no write
+// answers with it) and recorded, and undo deletes exactly those ids.
+type weight struct {
+	r    *Runner
+	held *windows[[]WeighIn]
+}
+
+func (w *weight) span(first, last string, dates []string) {
+	w.held = newWindows(w.r, first, last, dates, w.r.Weight.WeighIns)
+}
+
+func (w *weight) ml(state.Op) float64 { return 0 }
+
+// decide leaves out the weigh-ins Garmin already holds.
+func (w *weight) decide(ctx context.Context, day Day) (*block, string, error) {
+	list, err := w.held.get(ctx, day.Date)
+	if err != nil {
+		return nil, "", err
 	}
-	res := &Result{Run: RunImport, Kind: KindWeight, Days: len(plan.Days), DaysSkipped: map[string]int{}}
-	first, last := plan.First(), plan.Last()
-	jobs := r.importJobs(plan, res, func(day Day) decideFunc {
-		return func(ctx context.Context) (*block, string, error) {
-			existing, err := r.weightWindow(ctx, day.Date, first, last)
-			if err != nil {
-				return nil, "", err
-			}
-			b := &block{Run: RunImport, Mode: "new-only", Status: map[string]string{}}
-			for _, op := range day.Ops {
-				sop := state.Op{ID: op.ID, Amount: op.Kg, Time: op.Time, Fat: op.Fat}
-				if slices.ContainsFunc(existing, func(w WeighIn) bool { return matches(w, sop, r.location()) }) {
-					r.mu.Lock()
-					r.result.OpsExisting++
-					r.mu.Unlock()
-					continue
-				}
-				b.Ops = append(b.Ops, sop)
-			}
-			if len(b.Ops) == 0 {
-				return nil, DaySkipWeighedIn, nil
-			}
-			return b, "", nil
+	existing := slices.DeleteFunc(slices.Clone(list), func(wi WeighIn) bool { return wi.Date != day.Date })
+	r := w.r
+	b := &block{Run: RunImport, Mode: "new-only", Status: map[string]string{}}
+	for _, op := range day.Ops {
+		sop := state.Op{ID: op.ID, Amount: op.Kg, Time: op.Time, Fat: op.Fat}
+		if slices.ContainsFunc(existing, func(wi WeighIn) bool { return matches(wi, sop, r.location()) }) {
+			r.mu.Lock()
+			r.result.OpsExisting++
+			r.mu.Unlock()
+			continue
 		}
-	})
-	return r.run(ctx, res, jobs)
+		b.Ops = append(b.Ops, sop)
+	}
+	if len(b.Ops) == 0 {
+		return nil, DaySkipWeighedIn, nil
+	}
+	return b, "", nil
 }
 
 // DaySkipWeighedIn is the reason for a day whose weigh-ins Garmin already holds.
 const DaySkipWeighedIn = "every weigh-in already on Garmin"
 
-// weightWindow returns Garmin's weigh-ins on date, reading the 28-day
-// window that holds it once for all its days.
-func (r *Runner) weightWindow(ctx context.Context, date, first, last string) ([]WeighIn, error) {
-	start, end := windowOf(date, first, last)
-	r.mu.Lock()
-	w := r.wwindows[start]
-	owner := w == nil
-	if owner {
-		w = &weightWin{ready: make(chan struct{})}
-		r.wwindows[start] = w
-	}
-	r.mu.Unlock()
-	if owner {
-		_, err := r.read(ctx, func(ctx context.Context) (float64, error) {
-			var err error
-			w.list, err = r.Weight.WeighIns(ctx, start, end)
-			return 0, err
-		})
-		w.err = err
-		if err != nil {
-			r.mu.Lock()
-			delete(r.wwindows, start)
-			r.mu.Unlock()
+// undo deletes, by id, the weigh-ins the import created and recorded.
+func (w *weight) undo(_ string, imports *block) (int, decideFunc, string) {
+	b := &block{Run: RunUndo, Mode: RunUndo, Status: map[string]string{}}
+	for _, op := range imports.Ops {
+		ref := imports.Refs[op.ID]
+		if imports.Status[op.ID] != opDone || ref == "" {
+			continue
 		}
-		close(w.ready)
+		b.Ops = append(b.Ops, state.Op{ID: "undo-" + op.ID, Amount: -op.Amount, Time: op.Time, Fat: op.Fat, Ref: ref})
 	}
-	select {
-	case <-w.ready:
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	if len(b.Ops) == 0 {
+		return 0, nil, DaySkipNothing
 	}
-	if w.err != nil {
-		return nil, w.err
-	}
-	var out []WeighIn
-	for _, wi := range w.list {
-		if wi.Date == date {
-			out = append(out, wi)
-		}
-	}
-	return out, nil
+	return len(b.Ops), func(context.Context) (*block, string, error) { return b, "", nil }, ""
 }
 
-type weightWin struct {
-	ready chan struct{}
-	list  []WeighIn
-	err   error
+// actions adds a weigh-in, or for an undo block deletes one.
+func (w *weight) actions(key dayKey, b *block, op state.Op) opActions {
+	if b.Run == RunUndo {
+		return w.deleteActions(key, op)
+	}
+	return w.addActions(key, b, op)
 }
 
 // claimed returns the ids already recorded for the block's done ops.
@@ -306,7 +284,8 @@ func claimed(b *block) map[string]bool {
 
 // findWeighIn reads the day and returns the id of the op's weigh-in that
 // no other done op has claimed ("" if there is none).
-func (r *Runner) findWeighIn(ctx context.Context, key dayKey, b *block, op state.Op) (string, bool) {
+func (w *weight) findWeighIn(ctx context.Context, key dayKey, b *block, op state.Op) (string, bool) {
+	r := w.r
 	var list []WeighIn
 	_, err := r.read(ctx, func(ctx context.Context) (float64, error) {
 		var err error
@@ -318,24 +297,25 @@ func (r *Runner) findWeighIn(ctx context.Context, key dayKey, b *block, op state
 		return "", false
 	}
 	taken := claimed(b)
-	for _, w := range list {
-		ref := fmt.Sprint(w.ID)
-		if !taken[ref] && matches(w, op, r.location()) {
+	for _, wi := range list {
+		ref := fmt.Sprint(wi.ID)
+		if !taken[ref] && matches(wi, op, r.location()) {
 			return ref, true
 		}
 	}
 	return "", true
 }
 
-// weightActions adds a weigh-in; its id is learnt by reading the day back,
+// addActions adds a weigh-in; its id is learnt by reading the day back,
 // and a lost answer is settled the same way.
-func (r *Runner) weightActions(key dayKey, b *block, op state.Op) opActions {
+func (w *weight) addActions(key dayKey, b *block, op state.Op) opActions {
+	r := w.r
 	done := func(ref, reason string) *state.Event {
 		return &state.Event{T: state.TypeDone, Kind: key.Kind, Date: key.Date, Op: op.ID, Ref: ref, Reason: reason}
 	}
 	return opActions{
 		landed: func(ctx context.Context) (*state.Event, bool) {
-			ref, ok := r.findWeighIn(ctx, key, b, op)
+			ref, ok := w.findWeighIn(ctx, key, b, op)
 			if !ok || ref == "" {
 				return nil, ok
 			}
@@ -349,7 +329,7 @@ func (r *Runner) weightActions(key dayKey, b *block, op state.Op) opActions {
 			if err := r.Weight.AddWeighIn(wctx, local, gmtOf(local, r.location()), op.Amount, op.Fat); err != nil {
 				return nil, false, err
 			}
-			ref, ok := r.findWeighIn(ctx, key, b, op)
+			ref, ok := w.findWeighIn(ctx, key, b, op)
 			if !ok {
 				return nil, false, nil // stays sent: the next run settles it
 			}
@@ -376,58 +356,10 @@ func gmtOf(local time.Time, loc *time.Location) time.Time {
 	return time.Date(local.Year(), local.Month(), local.Day(), local.Hour(), local.Minute(), local.Second(), local.Nanosecond(), loc).UTC()
 }
 
-// UndoWeight deletes the weigh-ins the journal says this tool created, by id.
-func (r *Runner) UndoWeight(ctx context.Context) (*Result, error) {
-	r.init()
-	if r.Weight == nil {
-		return nil, errors.New("importer: no weight API")
-	}
-	res := &Result{Run: RunUndo, Kind: KindWeight, DaysSkipped: map[string]int{}}
-	h := replay(r.Journal.Events())
-	var dates []string
-	for k, dh := range h.days {
-		if k.Kind == KindWeight && dh.imports != nil {
-			dates = append(dates, k.Date)
-		}
-	}
-	sort.Strings(dates)
-	var jobs []*dayJob
-	for _, date := range dates {
-		key := dayKey{KindWeight, date}
-		dh := h.days[key]
-		res.Days++
-		if dh.current.Run == RunUndo {
-			res.OpsTotal += len(dh.current.Ops)
-			if dh.current.complete() {
-				res.DaysDone++
-				res.DaysEarlier++
-				res.OpsDone += len(dh.current.Ops)
-				continue
-			}
-			jobs = append(jobs, &dayJob{key: key, b: dh.current})
-			continue
-		}
-		b := &block{Run: RunUndo, Mode: RunUndo, Status: map[string]string{}}
-		for _, op := range dh.imports.Ops {
-			ref := dh.imports.Refs[op.ID]
-			if dh.imports.Status[op.ID] != opDone || ref == "" {
-				continue
-			}
-			b.Ops = append(b.Ops, state.Op{ID: "undo-" + op.ID, Amount: -op.Amount, Time: op.Time, Fat: op.Fat, Ref: ref})
-		}
-		if len(b.Ops) == 0 {
-			res.DaysSkipped[DaySkipNothing]++
-			continue
-		}
-		res.OpsTotal += len(b.Ops)
-		jobs = append(jobs, &dayJob{key: key, ops: len(b.Ops), decide: func(context.Context) (*block, string, error) { return b, "", nil }})
-	}
-	return r.run(ctx, res, jobs)
-}
-
-// weightUndoActions deletes one weigh-in by the id the import recorded; a
+// deleteActions deletes one weigh-in by the id the import recorded; a
 // lost answer is settled by whether the id is still there.
-func (r *Runner) weightUndoActions(key dayKey, op state.Op) opActions {
+func (w *weight) deleteActions(key dayKey, op state.Op) opActions {
+	r := w.r
 	done := &state.Event{T: state.TypeDone, Kind: key.Kind, Date: key.Date, Op: op.ID, Ref: op.Ref}
 	var id int64
 	_, parseErr := fmt.Sscan(op.Ref, &id)

@@ -197,7 +197,7 @@ func TestImportWeightExactlyOnce(t *testing.T) {
 	}
 	j := &memJournal{}
 	r := &Runner{Weight: f, Journal: j, Limiter: rate.NewLimiter(rate.Inf, 1), Workers: 3, MaxFailures: 50, Sleep: (&sleeps{}).sleep}
-	res, err := r.ImportWeight(context.Background(), p)
+	res, err := r.Import(context.Background(), p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,12 +210,12 @@ func TestImportWeightExactlyOnce(t *testing.T) {
 	}
 	// Resume sends nothing more.
 	f.hook = nil
-	res, err = (&Runner{Weight: f, Journal: j, Limiter: rate.NewLimiter(rate.Inf, 1)}).ImportWeight(context.Background(), p)
+	res, err = (&Runner{Weight: f, Journal: j, Limiter: rate.NewLimiter(rate.Inf, 1)}).Import(context.Background(), p)
 	if err != nil || res.OpsSent != 0 {
 		t.Fatalf("second run: %v, sent %d", err, res.OpsSent)
 	}
 	// Undo deletes exactly what this tool created: the watch's weigh-in stays.
-	res, err = (&Runner{Weight: f, Journal: j, Limiter: rate.NewLimiter(rate.Inf, 1), Workers: 2}).UndoWeight(context.Background())
+	res, err = (&Runner{Weight: f, Journal: j, Limiter: rate.NewLimiter(rate.Inf, 1), Workers: 2}).Undo(context.Background(), KindWeight)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,11 +244,11 @@ func TestResumeWeightAfterLostAnswers(t *testing.T) {
 		return nil, false
 	}
 	r := &Runner{Weight: f, Journal: j, Limiter: rate.NewLimiter(rate.Inf, 1), Sleep: (&sleeps{}).sleep}
-	if _, err := r.ImportWeight(ctx, p); !errors.Is(err, ErrInterrupted) {
+	if _, err := r.Import(ctx, p); !errors.Is(err, ErrInterrupted) {
 		t.Fatalf("got %v, want ErrInterrupted", err)
 	}
 	f.hook = nil
-	if _, err := (&Runner{Weight: f, Journal: j, Limiter: rate.NewLimiter(rate.Inf, 1)}).ImportWeight(context.Background(), p); err != nil {
+	if _, err := (&Runner{Weight: f, Journal: j, Limiter: rate.NewLimiter(rate.Inf, 1)}).Import(context.Background(), p); err != nil {
 		t.Fatal(err)
 	}
 	assertWeighIns(t, f, p, 0)

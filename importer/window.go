@@ -2,72 +2,93 @@ package importer
 
 import (
 	"context"
+	"sync"
 	"time"
 )
 
 // RangeDays is the most days Garmin serves in one range read.
 const RangeDays = 28
 
-// window is one range read of existing totals, shared by the days it covers.
-type window struct {
-	ready  chan struct{}
-	totals map[string]float64
-	err    error
+// windows reads what Garmin holds over a plan's span, one 28-day range read
+// per window, shared by all the days the window covers, whatever the kind
+// (daily water totals, weigh-ins): T is what one read returns. The next
+// window that holds days to decide is read ahead in the background, so that
+// workers crossing into it do not all wait for its read. A failed read is
+// forgotten, so the next day asks again.
+type windows[T any] struct {
+	r           *Runner
+	first, last string // the span the windows are counted from
+	readRange   func(ctx context.Context, start, end string) (T, error)
+
+	mu     sync.Mutex
+	m      map[string]*window[T] // by start date
+	needed map[string]bool       // starts of the windows that hold days to decide
 }
 
-// windowTotal returns Garmin's total for date, reading the 28-day window
-// that holds it (counted from first) once for all its days. The next
-// window is read ahead in the background, so that workers crossing into it
-// do not all wait for its read. A failed read is forgotten so the next day
-// asks again.
-func (r *Runner) windowTotal(ctx context.Context, date, first, last string) (float64, error) {
-	start, end := windowOf(date, first, last)
-	w := r.startWindow(ctx, start, end)
-	if end < last {
+// window is one range read.
+type window[T any] struct {
+	ready chan struct{}
+	v     T
+	err   error
+}
+
+// newWindows returns the window cache of a run over [first, last]; dates
+// are the days that will read it (only their windows are read ahead).
+func newWindows[T any](r *Runner, first, last string, dates []string, read func(ctx context.Context, start, end string) (T, error)) *windows[T] {
+	w := &windows[T]{r: r, first: first, last: last, readRange: read, m: map[string]*window[T]{}, needed: map[string]bool{}}
+	for _, d := range dates {
+		s, _ := windowOf(d, first, last)
+		w.needed[s] = true
+	}
+	return w
+}
+
+// get returns the read of the window holding date.
+func (ws *windows[T]) get(ctx context.Context, date string) (T, error) {
+	start, end := windowOf(date, ws.first, ws.last)
+	w := ws.start(ctx, start, end)
+	if end < ws.last {
 		next, _ := time.Parse(time.DateOnly, end)
 		nextStart := next.AddDate(0, 0, 1).Format(time.DateOnly)
-		r.mu.Lock()
-		needed := r.needed[nextStart]
-		r.mu.Unlock()
+		ws.mu.Lock()
+		needed := ws.needed[nextStart]
+		ws.mu.Unlock()
 		if needed {
-			r.startWindow(ctx, nextStart, min(last, next.AddDate(0, 0, RangeDays).Format(time.DateOnly)))
+			ws.start(ctx, nextStart, min(ws.last, next.AddDate(0, 0, RangeDays).Format(time.DateOnly)))
 		}
 	}
 	select {
 	case <-w.ready:
 	case <-ctx.Done():
-		return 0, ctx.Err()
+		var zero T
+		return zero, ctx.Err()
 	}
-	if w.err != nil {
-		return 0, w.err
-	}
-	return w.totals[date], nil
+	return w.v, w.err
 }
 
-// startWindow returns the read of the window [start, end], starting it if
+// start returns the read of the window [start, end], starting it if
 // nobody has.
-func (r *Runner) startWindow(ctx context.Context, start, end string) *window {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if w := r.windows[start]; w != nil {
+func (ws *windows[T]) start(ctx context.Context, start, end string) *window[T] {
+	ws.mu.Lock()
+	defer ws.mu.Unlock()
+	if w := ws.m[start]; w != nil {
 		return w
 	}
-	w := &window{ready: make(chan struct{})}
-	r.windows[start] = w
-	r.bg.Add(1)
+	w := &window[T]{ready: make(chan struct{})}
+	ws.m[start] = w
+	ws.r.bg.Add(1)
 	go func() {
-		defer r.bg.Done()
-		var totals map[string]float64
-		_, err := r.read(ctx, func(ctx context.Context) (float64, error) {
+		defer ws.r.bg.Done()
+		_, err := ws.r.read(ctx, func(ctx context.Context) (float64, error) {
 			var err error
-			totals, err = r.API.HydrationRange(ctx, start, end)
+			w.v, err = ws.readRange(ctx, start, end)
 			return 0, err
 		})
-		w.totals, w.err = totals, err
+		w.err = err
 		if err != nil {
-			r.mu.Lock()
-			delete(r.windows, start)
-			r.mu.Unlock()
+			ws.mu.Lock()
+			delete(ws.m, start)
+			ws.mu.Unlock()
 		}
 		close(w.ready)
 	}()
@@ -91,20 +112,8 @@ func windowOf(date, first, last string) (string, string) {
 	return s.Format(time.DateOnly), e.Format(time.DateOnly)
 }
 
-// need records which windows hold days to be decided, so that only those
-// are read ahead.
-func (r *Runner) need(dates []string, first, last string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.needed = map[string]bool{}
-	for _, d := range dates {
-		s, _ := windowOf(d, first, last)
-		r.needed[s] = true
-	}
-}
-
 // RangeReads is how many range reads an import of the plan makes at most to
-// learn Garmin's existing totals: one per 28-day window holding a planned day.
+// learn what Garmin holds: one per 28-day window holding a planned day.
 func (p *Plan) RangeReads() int {
 	seen := map[string]bool{}
 	for _, d := range p.Days {

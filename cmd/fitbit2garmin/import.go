@@ -295,11 +295,7 @@ func runImport(c *cli.Context) error {
 			Progress: prog.update,
 		}
 		var res *importer.Result
-		if pl.Kind == importer.KindWeight {
-			res, runErr = r.ImportWeight(ctx, pl)
-		} else {
-			res, runErr = r.Import(ctx, pl)
-		}
+		res, runErr = r.Import(ctx, pl)
 		if res != nil {
 			if res.Skipped == nil {
 				res.Skipped = pl.Skipped

@@ -86,14 +86,18 @@ func runUndo(c *cli.Context) error {
 		Journal: j, Pacer: pacer, Workers: c.Int("workers"), Progress: prog.update,
 	}
 	var results []*importer.Result
-	res, runErr := r.Undo(c.Context, importer.KindWater)
-	if res != nil && res.Days > 0 {
-		results = append(results, res)
-	}
-	if runErr == nil && hasKind(j.Events(), importer.KindWeight) {
-		res, runErr = r.UndoWeight(c.Context)
+	var runErr error
+	for _, kind := range importer.Kinds() {
+		if !hasKind(j.Events(), kind) {
+			continue
+		}
+		var res *importer.Result
+		res, runErr = r.Undo(c.Context, kind)
 		if res != nil {
 			results = append(results, res)
+		}
+		if runErr != nil {
+			break
 		}
 	}
 	prog.finish()
