@@ -11,7 +11,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"fitbit2garmin/adapter"
 	"fitbit2garmin/fitbit"
 	"fitbit2garmin/garmin"
 	"fitbit2garmin/importer"
@@ -246,56 +245,25 @@ func runImport(c *cli.Context) error {
 		return err
 	}
 
-	ctx := c.Context
-	pacer := importer.NewPacer(rateLimit, c.Int("burst"))
-	pacer.Log = logger(c)
-	conn, err := connect(c, pacer)
-	if err != nil {
-		return err
-	}
-	defer conn.close()
-
-	profile, err := whoAmI(ctx, conn.client)
-	if err != nil {
-		return err
-	}
 	fp, err := p.export.Fingerprint()
 	if err != nil {
 		return err
 	}
-	j, err := openJournal(c, conn, fp, profile)
+	s, err := openSession(c, rateLimit, c.Int("burst"), func(conn *connection, profile *garmin.Profile) (*state.Journal, error) {
+		return openJournal(c, conn, fp, profile)
+	})
 	if err != nil {
 		return err
 	}
-	defer j.Close()
-
-	infof(c, "Time zone: %s (from %s)", p.zone, p.zoneFrom)
-	infof(c, "Garmin account: %s (%d)", profile.DisplayName, profile.ProfileID)
-	infof(c, "Journal: %s", j.Path())
-	if p.plan != nil {
-		infof(c, "Water: %d days, %s, %d requests", len(p.plan.Days), litres(p.plan.ML), p.plan.Requests)
-	}
-	if p.weight != nil {
-		infof(c, "Weight: %d weigh-ins over %d days (unit %s, from %s)", p.weight.Requests, len(p.weight.Days), p.unit, p.unitFrom)
-	}
-	infof(c, "Rate: %s req/s", fmtRate(rateLimit))
-
+	defer s.close()
+	p.announce(c, s.profile, rateLimit)
 	prog := newProgress(c, requests)
+	r := s.runner(c, p.loc, prog)
 	var results []*importer.Result
 	var runErr error
 	for _, pl := range p.plans() {
-		r := &importer.Runner{
-			API:      adapter.GarminWater{Client: conn.client},
-			Weight:   adapter.GarminWeight{Client: conn.client},
-			Location: p.loc,
-			Journal:  j,
-			Pacer:    pacer,
-			Workers:  c.Int("workers"),
-			Existing: c.String("existing"),
-			Progress: prog.update,
-		}
 		var res *importer.Result
-		res, runErr = r.Import(ctx, pl)
+		res, runErr = r.Import(c.Context, pl)
 		if res != nil {
 			if res.Skipped == nil {
 				res.Skipped = pl.Skipped
@@ -307,11 +275,25 @@ func runImport(c *cli.Context) error {
 		}
 	}
 	prog.finish()
-	if conn.sandbox != nil {
+	if s.sandbox != nil {
 		infof(c, "Sandbox: the fake Garmin now holds %s of water over %d days and %d weigh-ins.",
-			litres(conn.sandboxTotal()), len(conn.sandbox.Totals(conn.email)), len(conn.sandbox.WeighIns(conn.email)))
+			litres(s.sandboxTotal()), len(s.sandbox.Totals(s.email)), len(s.sandbox.WeighIns(s.email)))
 	}
 	return report(c, results, runErr)
+}
+
+// announce says what an import is about to do: the zone, the account, and
+// per kind what the plan holds.
+func (p *planned) announce(c *cli.Context, profile *garmin.Profile, rateLimit float64) {
+	infof(c, "Time zone: %s (from %s)", p.zone, p.zoneFrom)
+	infof(c, "Garmin account: %s (%d)", profile.DisplayName, profile.ProfileID)
+	if p.plan != nil {
+		infof(c, "Water: %d days, %s, %d requests", len(p.plan.Days), litres(p.plan.ML), p.plan.Requests)
+	}
+	if p.weight != nil {
+		infof(c, "Weight: %d weigh-ins over %d days (unit %s, from %s)", p.weight.Requests, len(p.weight.Days), p.unit, p.unitFrom)
+	}
+	infof(c, "Rate: %s req/s", fmtRate(rateLimit))
 }
 
 // openJournal opens (or creates) the journal and checks it belongs to this

@@ -5,7 +5,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"fitbit2garmin/adapter"
 	"fitbit2garmin/importer"
 	"fitbit2garmin/state"
 )
@@ -59,36 +58,17 @@ func runUndo(c *cli.Context) error {
 	if c.Float64("rate") <= 0 || c.Int("workers") < 1 {
 		return usageError{fmt.Errorf("--rate and --workers: expected positive numbers")}
 	}
-	pacer := importer.NewPacer(c.Float64("rate"), 1)
-	pacer.Log = logger(c)
-	conn, err := connect(c, pacer)
+	s, err := openSession(c, c.Float64("rate"), 1, openExisting(c, path))
 	if err != nil {
 		return err
 	}
-	defer conn.close()
-	profile, err := whoAmI(c.Context, conn.client)
-	if err != nil {
-		return err
-	}
-	j, err := state.Open(c.Context, path, state.Options{})
-	if err != nil {
-		return err
-	}
-	defer j.Close()
-	h, _ := j.Header()
-	if err := j.CheckHeader(h.Fingerprint, fmt.Sprint(profile.ProfileID), c.Bool("force")); err != nil {
-		return err
-	}
-	infof(c, "Journal: %s", path)
+	defer s.close()
 	prog := newProgress(c, 0)
-	r := &importer.Runner{
-		API: adapter.GarminWater{Client: conn.client}, Weight: adapter.GarminWeight{Client: conn.client},
-		Journal: j, Pacer: pacer, Workers: c.Int("workers"), Progress: prog.update,
-	}
+	r := s.runner(c, nil, prog)
 	var results []*importer.Result
 	var runErr error
 	for _, kind := range importer.Kinds() {
-		if !hasKind(j.Events(), kind) {
+		if !hasKind(s.journal.Events(), kind) {
 			continue
 		}
 		var res *importer.Result

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"fitbit2garmin/adapter"
+	"fitbit2garmin/garmin"
+	"fitbit2garmin/importer"
+	"fitbit2garmin/state"
+)
+
+// session is what import and undo share: a connection to Garmin (or the
+// sandbox) paced by one pacer, the account the tokens belong to, and the
+// journal, checked to belong to that account.
+type session struct {
+	*connection
+	pacer   *importer.Pacer
+	profile *garmin.Profile
+	journal *state.Journal
+}
+
+// openJournalFunc opens the session's journal once the account is known.
+type openJournalFunc func(conn *connection, profile *garmin.Profile) (*state.Journal, error)
+
+// openSession connects at rate and burst, asks Garmin whose tokens these
+// are, and opens the journal with open. The caller closes the session.
+func openSession(c *cli.Context, rate float64, burst int, open openJournalFunc) (*session, error) {
+	s := &session{pacer: importer.NewPacer(rate, burst)}
+	s.pacer.Log = logger(c)
+	conn, err := connect(c, s.pacer)
+	if err != nil {
+		return nil, err
+	}
+	s.connection = conn
+	if s.profile, err = whoAmI(c.Context, conn.client); err != nil {
+		conn.close()
+		return nil, err
+	}
+	if s.journal, err = open(conn, s.profile); err != nil {
+		conn.close()
+		return nil, err
+	}
+	infof(c, "Journal: %s", s.journal.Path())
+	return s, nil
+}
+
+func (s *session) close() {
+	s.journal.Close()
+	s.connection.close()
+}
+
+// runner returns a runner over the session for every kind: local times in
+// loc, progress to prog.
+func (s *session) runner(c *cli.Context, loc *time.Location, prog *progress) *importer.Runner {
+	return &importer.Runner{
+		API:      adapter.GarminWater{Client: s.client},
+		Weight:   adapter.GarminWeight{Client: s.client},
+		Location: loc,
+		Journal:  s.journal,
+		Pacer:    s.pacer,
+		Workers:  c.Int("workers"),
+		Existing: c.String("existing"),
+		Progress: prog.update,
+	}
+}
+
+// openExisting opens the journal at path as it is (undo): it must belong
+// to the account, unless --force.
+func openExisting(c *cli.Context, path string) openJournalFunc {
+	return func(_ *connection, profile *garmin.Profile) (*state.Journal, error) {
+		j, err := state.Open(c.Context, path, state.Options{})
+		if err != nil {
+			return nil, err
+		}
+		h, _ := j.Header()
+		if err := j.CheckHeader(h.Fingerprint, fmt.Sprint(profile.ProfileID), c.Bool("force")); err != nil {
+			j.Close()
+			return nil, err
+		}
+		return j, nil
+	}
+}
