@@ -116,24 +116,8 @@ type VerifyReport struct {
 func Verify(ctx context.Context, api WaterAPI, plan *Plan, events []state.Event) (*VerifyReport, error) {
 	h := replay(events)
 	rep := &VerifyReport{Days: len(plan.Days)}
-	var totals map[string]float64
-	windowEnd := ""
-	for _, day := range plan.Days {
-		if day.Date > windowEnd {
-			start := day.Date
-			s, _ := time.Parse(time.DateOnly, start)
-			end := s.AddDate(0, 0, RangeDays-1).Format(time.DateOnly)
-			if end > plan.Last() {
-				end = plan.Last()
-			}
-			var err error
-			totals, err = api.HydrationRange(ctx, start, end)
-			rep.Requests++
-			if err != nil {
-				return rep, err
-			}
-			windowEnd = end
-		}
+	var err error
+	rep.Requests, err = eachWindow(ctx, plan, api.HydrationRange, func(day Day, totals map[string]float64) {
 		got := totals[day.Date]
 		want := day.ML
 		note := ""
@@ -161,11 +145,35 @@ func Verify(ctx context.Context, api WaterAPI, plan *Plan, events []state.Event)
 		}
 		if near(got, want, 1.5) {
 			rep.Matching++
-			continue
+			return
 		}
 		rep.Mismatches = append(rep.Mismatches, Mismatch{Date: day.Date, ExportML: day.ML, WantML: roundML(want), GarminML: got, Note: note})
+	})
+	return rep, err
+}
+
+// eachWindow reads what Garmin holds over the plan's days, one range read
+// per 28 days starting at the first day not yet covered, and calls visit
+// for each day with the read that covers it. It returns the reads made.
+func eachWindow[T any](ctx context.Context, plan *Plan, read func(ctx context.Context, start, end string) (T, error), visit func(Day, T)) (int, error) {
+	var v T
+	reads := 0
+	windowEnd := ""
+	for _, day := range plan.Days {
+		if day.Date > windowEnd {
+			s, _ := time.Parse(time.DateOnly, day.Date)
+			end := min(s.AddDate(0, 0, RangeDays-1).Format(time.DateOnly), plan.Last())
+			var err error
+			v, err = read(ctx, day.Date, end)
+			reads++
+			if err != nil {
+				return reads, err
+			}
+			windowEnd = end
+		}
+		visit(day, v)
 	}
-	return rep, nil
+	return reads, nil
 }
 
 // UndoDay is what undo would take back from one day.
@@ -238,20 +246,8 @@ func UndoWeightPlan(events []state.Event) []UndoWeighIn {
 // within MatchKg).
 func VerifyWeight(ctx context.Context, api WeightAPI, plan *Plan, loc *time.Location) (*VerifyReport, error) {
 	rep := &VerifyReport{Days: len(plan.Days)}
-	var list []WeighIn
-	windowEnd := ""
-	for _, day := range plan.Days {
-		if day.Date > windowEnd {
-			s, _ := time.Parse(time.DateOnly, day.Date)
-			end := min(s.AddDate(0, 0, RangeDays-1).Format(time.DateOnly), plan.Last())
-			var err error
-			list, err = api.WeighIns(ctx, day.Date, end)
-			rep.Requests++
-			if err != nil {
-				return rep, err
-			}
-			windowEnd = end
-		}
+	var err error
+	rep.Requests, err = eachWindow(ctx, plan, api.WeighIns, func(day Day, list []WeighIn) {
 		ok := true
 		for _, op := range day.Ops {
 			sop := state.Op{ID: op.ID, Amount: op.Kg, Time: op.Time, Fat: op.Fat}
@@ -263,6 +259,6 @@ func VerifyWeight(ctx context.Context, api WeightAPI, plan *Plan, loc *time.Loca
 		if ok {
 			rep.Matching++
 		}
-	}
-	return rep, nil
+	})
+	return rep, err
 }

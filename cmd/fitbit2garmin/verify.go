@@ -54,22 +54,9 @@ func runVerify(c *cli.Context) error {
 		defer conn.close()
 		return runVerifyDay(c, p, conn, day)
 	}
-	path := c.String("state")
-	if path == "" {
-		fp, err := p.export.Fingerprint()
-		if err != nil {
-			return err
-		}
-		path = state.DefaultPath(state.DefaultStateDir(), fp)
-	}
-	var events []state.Event
-	if _, err := os.Stat(path); err == nil {
-		if events, err = state.Read(c.Context, path); err != nil {
-			return err
-		}
-		infof(c, "Journal: %s", path)
-	} else {
-		infof(c, "No journal at %s: comparing with the export alone.", path)
+	events, err := verifyJournal(c, p)
+	if err != nil {
+		return err
 	}
 	rateLimit := c.Float64("rate")
 	if rateLimit <= 0 {
@@ -80,44 +67,24 @@ func runVerify(c *cli.Context) error {
 		return err
 	}
 	defer conn.close()
-	w := c.App.Writer
-	differ := 0
 	all := map[string]verifyJSON{}
+	differ := 0
 	if p.plan != nil {
-		rep, err := importer.Verify(c.Context, adapter.GarminWater{Client: conn.client}, p.plan, events)
+		n, err := verifyWater(c, p, conn, events, all)
 		if err != nil {
 			return err
 		}
-		all["water"] = verifyJSON{rep, p.plan.Skipped}
-		differ += len(rep.Mismatches)
-		if !c.Bool("json") {
-			fmt.Fprintf(w, "Water: verified %d days: %d match, %d differ.\n", rep.Days, rep.Matching, len(rep.Mismatches))
-			fmt.Fprintf(w, "  skipped: %s\n", skippedText(p.plan.Skipped))
-			if len(rep.Mismatches) > 0 {
-				fmt.Fprintf(w, "%-10s  %10s  %10s  %10s  %s\n", "DATE", "EXPORT ML", "EXPECTED", "GARMIN", "NOTE")
-				for _, m := range rep.Mismatches {
-					fmt.Fprintf(w, "%-10s  %10.1f  %10.1f  %10.1f  %s\n", m.Date, m.ExportML, m.WantML, m.GarminML, m.Note)
-				}
-			}
-		}
+		differ += n
 	}
 	if p.weight != nil {
-		rep, err := importer.VerifyWeight(c.Context, adapter.GarminWeight{Client: conn.client}, p.weight, p.loc)
+		n, err := verifyWeight(c, p, conn, all)
 		if err != nil {
 			return err
 		}
-		all["weight"] = verifyJSON{rep, p.weight.Skipped}
-		differ += len(rep.Mismatches)
-		if !c.Bool("json") {
-			fmt.Fprintf(w, "Weight: verified %d days: %d match, %d weigh-ins missing.\n", rep.Days, rep.Matching, len(rep.Mismatches))
-			fmt.Fprintf(w, "  skipped: %s\n", skippedText(p.weight.Skipped))
-			for _, m := range rep.Mismatches {
-				fmt.Fprintf(w, "%-10s  %s\n", m.Date, m.Note)
-			}
-		}
+		differ += n
 	}
 	if c.Bool("json") {
-		if err := writeJSON(w, all); err != nil {
+		if err := writeJSON(c.App.Writer, all); err != nil {
 			return err
 		}
 	}
@@ -125,4 +92,67 @@ func runVerify(c *cli.Context) error {
 		return cli.Exit("", exitPartial)
 	}
 	return nil
+}
+
+// verifyJournal reads the journal of the export (--state, else the
+// default path), if there is one: verify then knows which days the tool
+// skipped, topped up or undid.
+func verifyJournal(c *cli.Context, p *planned) ([]state.Event, error) {
+	path := c.String("state")
+	if path == "" {
+		fp, err := p.export.Fingerprint()
+		if err != nil {
+			return nil, err
+		}
+		path = state.DefaultPath(state.DefaultStateDir(), fp)
+	}
+	if _, err := os.Stat(path); err != nil {
+		infof(c, "No journal at %s: comparing with the export alone.", path)
+		return nil, nil
+	}
+	events, err := state.Read(c.Context, path)
+	if err != nil {
+		return nil, err
+	}
+	infof(c, "Journal: %s", path)
+	return events, nil
+}
+
+// verifyWater compares Garmin's daily water totals with the plan's and
+// returns how many days differ.
+func verifyWater(c *cli.Context, p *planned, conn *connection, events []state.Event, all map[string]verifyJSON) (int, error) {
+	rep, err := importer.Verify(c.Context, adapter.GarminWater{Client: conn.client}, p.plan, events)
+	if err != nil {
+		return 0, err
+	}
+	all["water"] = verifyJSON{rep, p.plan.Skipped}
+	if w := c.App.Writer; !c.Bool("json") {
+		fmt.Fprintf(w, "Water: verified %d days: %d match, %d differ.\n", rep.Days, rep.Matching, len(rep.Mismatches))
+		fmt.Fprintf(w, "  skipped: %s\n", skippedText(p.plan.Skipped))
+		if len(rep.Mismatches) > 0 {
+			fmt.Fprintf(w, "%-10s  %10s  %10s  %10s  %s\n", "DATE", "EXPORT ML", "EXPECTED", "GARMIN", "NOTE")
+			for _, m := range rep.Mismatches {
+				fmt.Fprintf(w, "%-10s  %10.1f  %10.1f  %10.1f  %s\n", m.Date, m.ExportML, m.WantML, m.GarminML, m.Note)
+			}
+		}
+	}
+	return len(rep.Mismatches), nil
+}
+
+// verifyWeight lists the planned weigh-ins Garmin does not hold and
+// returns how many.
+func verifyWeight(c *cli.Context, p *planned, conn *connection, all map[string]verifyJSON) (int, error) {
+	rep, err := importer.VerifyWeight(c.Context, adapter.GarminWeight{Client: conn.client}, p.weight, p.loc)
+	if err != nil {
+		return 0, err
+	}
+	all["weight"] = verifyJSON{rep, p.weight.Skipped}
+	if w := c.App.Writer; !c.Bool("json") {
+		fmt.Fprintf(w, "Weight: verified %d days: %d match, %d weigh-ins missing.\n", rep.Days, rep.Matching, len(rep.Mismatches))
+		fmt.Fprintf(w, "  skipped: %s\n", skippedText(p.weight.Skipped))
+		for _, m := range rep.Mismatches {
+			fmt.Fprintf(w, "%-10s  %s\n", m.Date, m.Note)
+		}
+	}
+	return len(rep.Mismatches), nil
 }
