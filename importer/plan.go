@@ -145,70 +145,26 @@ func BuildPlan(records iter.Seq2[fitbit.Water, error], opts PlanOptions) (*Plan,
 		return nil, err
 	}
 	p := &Plan{Kind: KindWater, Group: opts.Group, Skipped: map[string]int{}}
-	byDate := map[string][]fitbit.Water{}
-	for rec, err := range records {
-		if err != nil {
-			p.Problems = append(p.Problems, err)
-			continue
-		}
-		if err := whenProblem(rec.Date, rec.Time, rec.Source); err != nil {
-			p.Problems = append(p.Problems, err)
-			continue
-		}
-		switch {
-		case math.IsNaN(rec.ML) || math.IsInf(rec.ML, 0):
-			p.Problems = append(p.Problems, &InvalidRecordError{rec.Source, "amount is not a number"})
-			continue
-		case rec.ML == 0:
-			p.Skipped[SkipZero]++
-			continue
-		case rec.ML < 0:
-			p.Skipped[SkipNegative]++
-			continue
-		case !rec.DayTotal && rec.ML > MaxEntryML:
-			p.Problems = append(p.Problems, &InvalidRecordError{rec.Source,
-				fmt.Sprintf("%.0f ml in one entry: expected at most %.0f ml (10 litres)", rec.ML, MaxEntryML)})
-			continue
-		case opts.outside(rec.Date) != "":
-			p.Skipped[opts.outside(rec.Date)]++
-			continue
-		}
-		byDate[rec.Date] = append(byDate[rec.Date], rec)
-	}
-	if err := p.settleProblems(opts); err != nil {
+	byDate, err := gather(p, records, opts, func(r fitbit.Water) (string, string, fitbit.Source) { return r.Date, r.Time, r.Source },
+		func(rec fitbit.Water) (string, error) {
+			switch {
+			case math.IsNaN(rec.ML) || math.IsInf(rec.ML, 0):
+				return "", &InvalidRecordError{rec.Source, "amount is not a number"}
+			case rec.ML == 0:
+				return SkipZero, nil
+			case rec.ML < 0:
+				return SkipNegative, nil
+			case !rec.DayTotal && rec.ML > MaxEntryML:
+				return "", &InvalidRecordError{rec.Source,
+					fmt.Sprintf("%.0f ml in one entry: expected at most %.0f ml (10 litres)", rec.ML, MaxEntryML)}
+			}
+			return "", nil
+		})
+	if err != nil {
 		return p, err
 	}
 	for _, date := range slices.Sorted(maps.Keys(byDate)) {
-		recs := byDate[date]
-		// Sort drinks by time so the plan does not depend on file order;
-		// ties keep reading order, which is deterministic.
-		sort.SliceStable(recs, func(i, j int) bool { return clockOf(recs[i]) < clockOf(recs[j]) })
-		day := Day{Date: date, Entries: len(recs)}
-		var amounts []float64
-		var times []string
-		if opts.Group == GroupEntry {
-			for _, r := range recs {
-				amounts = append(amounts, r.ML)
-				times = append(times, clockOf(r))
-			}
-		} else {
-			total := 0.0
-			for _, r := range recs {
-				total += r.ML
-			}
-			// The day's request is stamped with its last drink's time.
-			amounts = append(amounts, total)
-			times = append(times, clockOf(recs[len(recs)-1]))
-		}
-		for i, amt := range amounts {
-			for _, part := range splitML(amt) {
-				op := Op{Kind: KindWater, Date: date, Seq: len(day.Ops), Time: date + "T" + times[i] + ".000", ML: part}
-				op.ID = opID(op)
-				day.Ops = append(day.Ops, op)
-				day.ML += part
-			}
-		}
-		day.ML = roundML(day.ML)
+		day := waterDay(date, byDate[date], opts.Group)
 		p.Days = append(p.Days, day)
 		p.Entries += day.Entries
 		p.ML += day.ML
@@ -216,6 +172,76 @@ func BuildPlan(records iter.Seq2[fitbit.Water, error], opts PlanOptions) (*Plan,
 	}
 	p.ML = roundML(p.ML)
 	return p, nil
+}
+
+// waterDay plans one day's drinks: one request carrying the day's total
+// stamped with its last drink's time (GroupDay), or one per drink; each
+// split at MaxRequestML.
+func waterDay(date string, recs []fitbit.Water, group string) Day {
+	// Sort drinks by time so the plan does not depend on file order;
+	// ties keep reading order, which is deterministic.
+	sort.SliceStable(recs, func(i, j int) bool { return clockOf(recs[i]) < clockOf(recs[j]) })
+	day := Day{Date: date, Entries: len(recs)}
+	var amounts []float64
+	var times []string
+	if group == GroupEntry {
+		for _, r := range recs {
+			amounts = append(amounts, r.ML)
+			times = append(times, clockOf(r))
+		}
+	} else {
+		total := 0.0
+		for _, r := range recs {
+			total += r.ML
+		}
+		amounts = append(amounts, total)
+		times = append(times, clockOf(recs[len(recs)-1]))
+	}
+	for i, amt := range amounts {
+		for _, part := range splitML(amt) {
+			op := Op{Kind: KindWater, Date: date, Seq: len(day.Ops), Time: date + "T" + times[i] + ".000", ML: part}
+			op.ID = opID(op)
+			day.Ops = append(day.Ops, op)
+			day.ML += part
+		}
+	}
+	day.ML = roundML(day.ML)
+	return day
+}
+
+// gather sorts a kind's records into local days, the part of planning
+// every kind shares: a record that comes with an error, whose date or time
+// is invalid, or that check finds a problem in, is a problem; one check
+// gives a skip reason for, or outside --since/--until, is counted as
+// skipped; the rest are grouped by date. Problems then stop the plan
+// (settleProblems) unless --skip-invalid.
+func gather[R any](p *Plan, records iter.Seq2[R, error], opts PlanOptions,
+	when func(R) (date, clock string, src fitbit.Source), check func(R) (skip string, problem error)) (map[string][]R, error) {
+	byDate := map[string][]R{}
+	for rec, err := range records {
+		if err != nil {
+			p.Problems = append(p.Problems, err)
+			continue
+		}
+		date, clock, src := when(rec)
+		if err := whenProblem(date, clock, src); err != nil {
+			p.Problems = append(p.Problems, err)
+			continue
+		}
+		skip, problem := check(rec)
+		if skip == "" {
+			skip = opts.outside(date)
+		}
+		switch {
+		case problem != nil:
+			p.Problems = append(p.Problems, problem)
+		case skip != "":
+			p.Skipped[skip]++
+		default:
+			byDate[date] = append(byDate[date], rec)
+		}
+	}
+	return byDate, p.settleProblems(opts)
 }
 
 // clockOf is the local time of day a record is stamped with.

@@ -65,36 +65,21 @@ func BuildWeightPlan(records iter.Seq2[fitbit.Weight, error], opts PlanOptions) 
 		return nil, err
 	}
 	p := &Plan{Kind: KindWeight, Group: GroupEntry, Skipped: map[string]int{}}
-	byDate := map[string][]fitbit.Weight{}
-	for rec, err := range records {
-		if err != nil {
-			p.Problems = append(p.Problems, err)
-			continue
-		}
-		if err := whenProblem(rec.Date, rec.Time, rec.Source); err != nil {
-			p.Problems = append(p.Problems, err)
-			continue
-		}
-		switch {
-		case math.IsNaN(rec.Kg) || rec.Kg < 0 || rec.Kg > 500:
-			p.Problems = append(p.Problems, &InvalidRecordError{rec.Source, fmt.Sprintf("weight %.2f kg: expected 0 to 500 kg", rec.Kg)})
-			continue
-		case rec.FatPercent != nil && (math.IsNaN(*rec.FatPercent) || *rec.FatPercent <= 0 || *rec.FatPercent >= 100):
-			p.Problems = append(p.Problems, &InvalidRecordError{rec.Source, fmt.Sprintf("body fat %.2f%%: expected above 0 and below 100", *rec.FatPercent)})
-			continue
-		case fitbit.FromHealthConnect(rec.DataSource):
-			p.Skipped[SkipHealthConnect]++
-			continue
-		case rec.Kg == 0 && rec.FatPercent == nil:
-			p.Skipped[SkipNoValue]++
-			continue
-		case opts.outside(rec.Date) != "":
-			p.Skipped[opts.outside(rec.Date)]++
-			continue
-		}
-		byDate[rec.Date] = append(byDate[rec.Date], rec)
-	}
-	if err := p.settleProblems(opts); err != nil {
+	byDate, err := gather(p, records, opts, func(r fitbit.Weight) (string, string, fitbit.Source) { return r.Date, r.Time, r.Source },
+		func(rec fitbit.Weight) (string, error) {
+			switch {
+			case math.IsNaN(rec.Kg) || rec.Kg < 0 || rec.Kg > 500:
+				return "", &InvalidRecordError{rec.Source, fmt.Sprintf("weight %.2f kg: expected 0 to 500 kg", rec.Kg)}
+			case rec.FatPercent != nil && (math.IsNaN(*rec.FatPercent) || *rec.FatPercent <= 0 || *rec.FatPercent >= 100):
+				return "", &InvalidRecordError{rec.Source, fmt.Sprintf("body fat %.2f%%: expected above 0 and below 100", *rec.FatPercent)}
+			case fitbit.FromHealthConnect(rec.DataSource):
+				return SkipHealthConnect, nil
+			case rec.Kg == 0 && rec.FatPercent == nil:
+				return SkipNoValue, nil
+			}
+			return "", nil
+		})
+	if err != nil {
 		return p, err
 	}
 	for _, date := range slices.Sorted(maps.Keys(byDate)) {
