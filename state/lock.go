@@ -65,31 +65,15 @@ func acquireLock(ctx context.Context, path string, pid int, host string, now tim
 	lp := path + lockSuffix
 	me := lockInfo{PID: pid, Host: host, Time: now.UTC()}
 	for range lockTries {
-		f, err := os.OpenFile(lp, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
-		if err == nil {
-			_, held, err := flockFile(f)
-			if err != nil {
-				f.Close()
-				return nil, fmt.Errorf("lock %s: %w", lp, err)
-			}
-			if held {
-				// Someone opened the new, still empty file and took it as
-				// stale before we could flock it: theirs now.
-				f.Close()
-				continue
-			}
-			if err := writeLockInfo(f, me); err != nil {
-				f.Close()
-				os.Remove(lp)
-				return nil, fmt.Errorf("lock %s: %w", lp, err)
-			}
-			return &fileLock{path: lp, f: f}, nil
+		l, exists, err := createLock(lp, me)
+		if l != nil || err != nil {
+			return l, err
 		}
-		if !errors.Is(err, os.ErrExist) {
-			return nil, fmt.Errorf("lock %s: %w", lp, err)
+		if !exists {
+			continue
 		}
 
-		f, err = os.OpenFile(lp, os.O_RDWR, 0)
+		f, err := os.OpenFile(lp, os.O_RDWR, 0)
 		if errors.Is(err, os.ErrNotExist) {
 			continue // released meanwhile
 		}
@@ -111,23 +95,7 @@ func acquireLock(ctx context.Context, path string, pid int, host string, now tim
 			f.Close()
 			continue
 		}
-		info, rerr := readLockInfo(f)
-		var stale bool
-		switch {
-		case rerr != nil:
-			// Empty or garbled: its writer died before finishing (or lost
-			// the race described above). Only the flock can tell us
-			// nobody is writing it right now.
-			stale = flocked
-		case info.Host != host:
-			// Another host: its pid means nothing here.
-		case info.PID == pid:
-			// Our own pid but not our flock: a previous life of this
-			// process (pids repeat in containers, where we are often 1).
-			stale = flocked
-		default:
-			stale = !processAlive(info.PID)
-		}
+		info, stale := staleLock(f, flocked, pid, host)
 		if !stale {
 			f.Close()
 			return nil, &LockedError{Path: path, PID: info.PID, Host: info.Host, Since: info.Time}
@@ -152,6 +120,57 @@ func acquireLock(ctx context.Context, path string, pid int, host string, now tim
 		return &fileLock{path: lp, f: f}, nil
 	}
 	return nil, fmt.Errorf("lock %s: it keeps changing, giving up", lp)
+}
+
+// createLock makes the lock file with O_EXCL and takes it. exists is true
+// when another lock file is there; a nil lock with exists false means try
+// again (someone took the new file as stale before we could flock it).
+func createLock(lp string, me lockInfo) (l *fileLock, exists bool, err error) {
+	f, err := os.OpenFile(lp, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return nil, true, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("lock %s: %w", lp, err)
+	}
+	_, held, err := flockFile(f)
+	if err != nil {
+		f.Close()
+		return nil, false, fmt.Errorf("lock %s: %w", lp, err)
+	}
+	if held {
+		// Someone opened the new, still empty file and took it as stale
+		// before we could flock it: theirs now.
+		f.Close()
+		return nil, false, nil
+	}
+	if err := writeLockInfo(f, me); err != nil {
+		f.Close()
+		os.Remove(lp)
+		return nil, false, fmt.Errorf("lock %s: %w", lp, err)
+	}
+	return &fileLock{path: lp, f: f}, false, nil
+}
+
+// staleLock reads a lock file another process made and says whether its
+// holder is gone (flocked: we hold its flock, so nobody is writing it).
+func staleLock(f *os.File, flocked bool, pid int, host string) (lockInfo, bool) {
+	info, err := readLockInfo(f)
+	switch {
+	case err != nil:
+		// Empty or garbled: its writer died before finishing (or lost the
+		// race createLock describes). Only the flock can tell us nobody is
+		// writing it right now.
+		return info, flocked
+	case info.Host != host:
+		// Another host: its pid means nothing here.
+		return info, false
+	case info.PID == pid:
+		// Our own pid but not our flock: a previous life of this process
+		// (pids repeat in containers, where we are often 1).
+		return info, flocked
+	}
+	return info, !processAlive(info.PID)
 }
 
 // release removes the lock file, if it is still ours, and drops the flock.
