@@ -88,46 +88,12 @@ func readDataExportBody(r io.Reader, unit func() (string, *Error), s *sink[Weigh
 		if !inBody {
 			continue
 		}
-		if len(fields) < max(cols.date, cols.weight)+1 {
-			if !s.problem(&Error{Source: s.at(lr.line), Found: fmt.Sprintf("%d fields", len(fields)),
-				Expected: fmt.Sprintf("%d fields as in the header %s", cols.n, quoteHeader(header)), Err: ErrFormat}) {
+		date, v, fat, prob := bodyRow(fields, cols, header, s.at(lr.line))
+		if prob != nil {
+			if !s.problem(prob) {
 				return
 			}
 			continue
-		}
-		ds := strings.TrimSpace(fields[cols.date])
-		date, ok := parseBodyDate(ds)
-		if !ok {
-			if !s.problem(&Error{Source: s.at(lr.line), Found: fmt.Sprintf("%s %q", header[cols.date], clip(ds, 40)),
-				Expected: "a date YYYY-MM-DD", Err: ErrFormat}) {
-				return
-			}
-			continue
-		}
-		raw := strings.TrimSpace(fields[cols.weight])
-		v, err := parseNumber(raw)
-		if err != nil {
-			if !s.problem(&Error{Source: s.at(lr.line), Found: fmt.Sprintf("%s %q", header[cols.weight], clip(raw, 40)),
-				Expected: "a number", Err: fmt.Errorf("%w: %w", ErrFormat, err)}) {
-				return
-			}
-			continue
-		}
-		var fat *float64
-		if cols.fat >= 0 && cols.fat < len(fields) {
-			if fraw := strings.TrimSpace(fields[cols.fat]); fraw != "" {
-				f, err := parseNumber(fraw)
-				if err != nil {
-					if !s.problem(&Error{Source: s.at(lr.line), Found: fmt.Sprintf("%s %q", header[cols.fat], clip(fraw, 40)),
-						Expected: "a percentage", Err: fmt.Errorf("%w: %w", ErrFormat, err)}) {
-						return
-					}
-					continue
-				}
-				if f != 0 {
-					fat = &f
-				}
-			}
 		}
 		if userUnit == "" {
 			u, uerr := unit()
@@ -144,6 +110,43 @@ func readDataExportBody(r io.Reader, unit func() (string, *Error), s *sink[Weigh
 			return
 		}
 	}
+}
+
+// bodyRow reads one row of a Body section: its date, its weight in the
+// user's unit and its body fat (nil when empty or 0), or the problem with it.
+func bodyRow(fields []string, cols bodyCols, header []string, src Source) (date string, v float64, fat *float64, prob *Error) {
+	if len(fields) < max(cols.date, cols.weight)+1 {
+		return "", 0, nil, &Error{Source: src, Found: fmt.Sprintf("%d fields", len(fields)),
+			Expected: fmt.Sprintf("%d fields as in the header %s", cols.n, quoteHeader(header)), Err: ErrFormat}
+	}
+	ds := strings.TrimSpace(fields[cols.date])
+	date, ok := parseBodyDate(ds)
+	if !ok {
+		return "", 0, nil, &Error{Source: src, Found: fmt.Sprintf("%s %q", header[cols.date], clip(ds, 40)),
+			Expected: "a date YYYY-MM-DD", Err: ErrFormat}
+	}
+	raw := strings.TrimSpace(fields[cols.weight])
+	v, err := parseNumber(raw)
+	if err != nil {
+		return "", 0, nil, &Error{Source: src, Found: fmt.Sprintf("%s %q", header[cols.weight], clip(raw, 40)),
+			Expected: "a number", Err: fmt.Errorf("%w: %w", ErrFormat, err)}
+	}
+	if cols.fat < 0 || cols.fat >= len(fields) {
+		return date, v, nil, nil
+	}
+	fraw := strings.TrimSpace(fields[cols.fat])
+	if fraw == "" {
+		return date, v, nil, nil
+	}
+	f, err := parseNumber(fraw)
+	if err != nil {
+		return "", 0, nil, &Error{Source: src, Found: fmt.Sprintf("%s %q", header[cols.fat], clip(fraw, 40)),
+			Expected: "a percentage", Err: fmt.Errorf("%w: %w", ErrFormat, err)}
+	}
+	if f != 0 {
+		fat = &f
+	}
+	return date, v, fat, nil
 }
 
 // parseBodyDate reads the date of a Body row: YYYY-MM-DD, YYYY/MM/DD or
