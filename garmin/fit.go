@@ -60,11 +60,14 @@ type BodyComposition struct {
 // (multipart field "file") holding one weight_scale message: weight,
 // percent_fat and timestamp.
 //
-// The file is a pure function of bc (its file_id is created at the
-// measurement's instant), so uploading the same measurement again makes
-// Garmin answer 409: the error then matches ErrDuplicateUpload, which a
-// caller treats as already there. That also makes an upload whose outcome
-// is unknown (ErrOutcomeUnknown) safe to resend.
+// Garmin answers 202 and processes the file later (matin/garth's recorded
+// upload): the weigh-in shows in the day view only some time after the
+// answer. Nothing public shows Garmin refusing a repeated weight file (409
+// is recorded for activities only) and withings-sync users report
+// duplicate weigh-ins, so an upload whose outcome is unknown
+// (ErrOutcomeUnknown) must be settled by reading the day, never resent
+// while it may still appear. A 409, should Garmin give one, matches
+// ErrDuplicateUpload; it too is settled by reading the day.
 func (c *Client) UploadBodyComposition(ctx context.Context, bc BodyComposition) error {
 	file, err := encodeBodyComposition(bc)
 	if err != nil {

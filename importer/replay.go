@@ -2,6 +2,7 @@ package importer
 
 import (
 	"math"
+	"time"
 
 	"fitbit2garmin/state"
 )
@@ -18,6 +19,10 @@ const (
 	opSent    = "sent" // sent, no answer recorded: uncertain
 	opDone    = "done"
 	opFailed  = "failed"
+	// opProcessing: Garmin took it (or may have: its answer was lost) but
+	// does not show it yet; settled by reading again, never resent while
+	// it may still appear.
+	opProcessing = "processing"
 )
 
 // dayKey names one day of one kind of data.
@@ -33,9 +38,10 @@ type block struct {
 	Mode   string
 	Base   float64
 	Ops    []state.Op
-	Status map[string]string // op id → state
-	Last   float64           // the day's total as last known: Base, then each done total
-	Refs   map[string]string // op id → id Garmin gave the item (weigh-ins)
+	Status map[string]string    // op id → state
+	Last   float64              // the day's total as last known: Base, then each done total
+	Refs   map[string]string    // op id → id Garmin gave the item (weigh-ins)
+	SentAt map[string]time.Time // op id → when it was last sent (journaled)
 
 	Conflict *state.Event
 }
@@ -105,7 +111,7 @@ func replay(events []state.Event) *history {
 			if d.current == nil || d.current.complete() {
 				d.skip = ev.Reason
 			}
-		case state.TypeSent, state.TypeDone, state.TypeNotSent, state.TypeFailed, state.TypeConflict:
+		case state.TypeSent, state.TypeDone, state.TypeNotSent, state.TypeFailed, state.TypeConflict, state.TypeProcessing:
 			b := d.current
 			if b == nil {
 				continue
@@ -113,6 +119,11 @@ func replay(events []state.Event) *history {
 			switch ev.T {
 			case state.TypeSent:
 				b.Status[ev.Op] = opSent
+				if at, err := time.Parse(time.RFC3339, ev.At); err == nil {
+					b.sentAt(ev.Op, at)
+				}
+			case state.TypeProcessing:
+				b.Status[ev.Op] = opProcessing
 			case state.TypeDone:
 				b.Status[ev.Op] = opDone
 				if ev.Ref != "" {
@@ -137,6 +148,34 @@ func replay(events []state.Event) *history {
 		}
 	}
 	return h
+}
+
+// sentAt records when op id was sent.
+func (b *block) sentAt(id string, at time.Time) {
+	if b.SentAt == nil {
+		b.SentAt = map[string]time.Time{}
+	}
+	b.SentAt[id] = at
+}
+
+// processing counts the block's ops Garmin took but does not show yet.
+func (b *block) processing() int {
+	if b == nil {
+		return 0
+	}
+	n := 0
+	for _, op := range b.Ops {
+		if b.Status[op.ID] == opProcessing {
+			n++
+		}
+	}
+	return n
+}
+
+// uncertain reports whether op id was sent without its outcome being
+// known: sent with no answer, or accepted and still processing.
+func (b *block) uncertain(id string) bool {
+	return b.Status[id] == opSent || b.Status[id] == opProcessing
 }
 
 func (b *block) op(id string) (state.Op, bool) {

@@ -81,6 +81,14 @@ type Runner struct {
 	Weight WeightAPI
 	// Location is the zone of weigh-ins' local times (default UTC).
 	Location *time.Location
+	// UploadWait is how long, in all, to read a day back for a weigh-in
+	// Garmin took but has not shown yet (default 2 minutes); past it the
+	// weigh-in is left processing and settled later.
+	UploadWait time.Duration
+	// ResendAfter is how long after it was sent a weigh-in that Garmin
+	// still does not show may be sent again (default 15 minutes): before
+	// that it may still be processing, and a repeat would duplicate it.
+	ResendAfter time.Duration
 
 	mu          sync.Mutex // guards the fields below and Rand
 	result      *Result
@@ -95,29 +103,31 @@ type Runner struct {
 
 // Result is what a run did.
 type Result struct {
-	Run          string         `json:"run"`
-	Kind         string         `json:"kind"`
-	Days         int            `json:"days"`         // days in the plan (or journal, for undo)
-	DaysDone     int            `json:"days_done"`    // days fully written by now
-	DaysEarlier  int            `json:"days_earlier"` // of those, done by an earlier run
-	DaysSkipped  map[string]int `json:"days_skipped"` // days left alone, by reason
-	Skipped      map[string]int `json:"skipped"`      // records the plan left out, by reason (as the dry-run says)
-	OpsTotal     int            `json:"ops_total"`    // write requests the days needed
-	OpsDone      int            `json:"ops_done"`     // done by now (all runs)
-	OpsSent      int            `json:"ops_sent"`     // writes sent by this run
-	Reconciled   int            `json:"reconciled"`   // uncertain writes settled by reading back
-	OpsExisting  int            `json:"ops_existing"` // weigh-ins Garmin already held, not sent
-	ML           float64        `json:"ml"`           // millilitres written by this run (negative for undo)
-	Requests     int            `json:"requests"`     // HTTP requests by this run, reads included
-	Conflicts    []Conflict     `json:"conflicts"`    // days that fit no expectation
-	Failures     []Failure      `json:"failures"`     // ops Garmin rejected
-	Elapsed      time.Duration  `json:"elapsed_ns"`   // wall time of the run
-	FinalRate    float64        `json:"final_rate"`   // limiter rate at the end (lowered after 429s)
-	RateLowered  int            `json:"rate_lowered"` // 429 episodes that lowered the rate
-	Paused       time.Duration  `json:"paused_ns"`    // time every request waited on 429s
-	Interrupted  bool           `json:"interrupted"`  // stopped by Ctrl-C (or the context)
-	StopReason   string         `json:"stop_reason,omitempty"`
-	AchievedRate float64        `json:"achieved_rate"` // requests per second
+	Run            string         `json:"run"`
+	Kind           string         `json:"kind"`
+	Days           int            `json:"days"`            // days in the plan (or journal, for undo)
+	DaysDone       int            `json:"days_done"`       // days fully written by now
+	DaysEarlier    int            `json:"days_earlier"`    // of those, done by an earlier run
+	DaysSkipped    map[string]int `json:"days_skipped"`    // days left alone, by reason
+	Skipped        map[string]int `json:"skipped"`         // records the plan left out, by reason (as the dry-run says)
+	OpsTotal       int            `json:"ops_total"`       // write requests the days needed
+	OpsDone        int            `json:"ops_done"`        // done by now (all runs)
+	OpsSent        int            `json:"ops_sent"`        // writes sent by this run
+	Reconciled     int            `json:"reconciled"`      // uncertain writes settled by reading back
+	Processing     int            `json:"processing"`      // writes Garmin took but does not show yet (uploads); settled by a later run
+	DaysProcessing int            `json:"days_processing"` // days holding such writes
+	OpsExisting    int            `json:"ops_existing"`    // weigh-ins Garmin already held, not sent
+	ML             float64        `json:"ml"`              // millilitres written by this run (negative for undo)
+	Requests       int            `json:"requests"`        // HTTP requests by this run, reads included
+	Conflicts      []Conflict     `json:"conflicts"`       // days that fit no expectation
+	Failures       []Failure      `json:"failures"`        // ops Garmin rejected
+	Elapsed        time.Duration  `json:"elapsed_ns"`      // wall time of the run
+	FinalRate      float64        `json:"final_rate"`      // limiter rate at the end (lowered after 429s)
+	RateLowered    int            `json:"rate_lowered"`    // 429 episodes that lowered the rate
+	Paused         time.Duration  `json:"paused_ns"`       // time every request waited on 429s
+	Interrupted    bool           `json:"interrupted"`     // stopped by Ctrl-C (or the context)
+	StopReason     string         `json:"stop_reason,omitempty"`
+	AchievedRate   float64        `json:"achieved_rate"` // requests per second
 }
 
 // Conflict is a day whose total on Garmin fits neither outcome of an
@@ -173,6 +183,12 @@ func (r *Runner) init() {
 	}
 	if r.Now == nil {
 		r.Now = time.Now
+	}
+	if r.UploadWait <= 0 {
+		r.UploadWait = 2 * time.Minute
+	}
+	if r.ResendAfter <= 0 {
+		r.ResendAfter = 15 * time.Minute
 	}
 	if r.Pacer == nil {
 		if r.Limiter == nil {
@@ -369,6 +385,19 @@ feed:
 	}
 	close(queue)
 	wg.Wait()
+	// Weigh-ins Garmin took but did not show yet: one more read each now
+	// that the other days are done, before leaving them to the next run.
+	for _, job := range jobs {
+		if job.b != nil && job.b.processing() > 0 && runCtx.Err() == nil {
+			r.workDay(runCtx, job)
+		}
+	}
+	for _, job := range jobs {
+		if n := job.b.processing(); job.b != nil && n > 0 {
+			res.Processing += n
+			res.DaysProcessing++
+		}
+	}
 	stop() // a read ahead that is no longer needed
 	r.bg.Wait()
 
@@ -447,6 +476,7 @@ func (r *Runner) workDay(ctx context.Context, job *dayJob) {
 			r.fail(fmt.Errorf("write journal: %w", err))
 			return
 		}
+		job.b = b
 		if len(b.Ops) != job.ops {
 			r.mu.Lock()
 			r.result.OpsTotal += len(b.Ops) - job.ops

@@ -15,11 +15,14 @@ type opActions struct {
 	// landed reads Garmin back for an op whose answer was lost. It returns
 	// the done event to journal if the op landed, nil if it did not (it is
 	// then sent again), and ok false when the day must stop (a conflict,
-	// or the run stopping).
+	// or the run stopping). An event of type state.TypeProcessing means
+	// it may still appear (an upload Garmin processes later): the day
+	// stops and the op is settled later by reading again.
 	landed func(ctx context.Context) (done *state.Event, ok bool)
 	// write sends the op with wctx, a context Ctrl-C does not cut, and
-	// returns the done event to journal. ok false (with a nil error) stops
-	// the day with the op still marked sent: the next run settles it.
+	// returns the done event to journal (or a TypeProcessing one, as
+	// above). ok false (with a nil error) stops the day with the op still
+	// marked sent: the next run settles it.
 	write func(ctx, wctx context.Context) (done *state.Event, ok bool, err error)
 }
 
@@ -34,10 +37,13 @@ func (r *Runner) settle(ctx context.Context, k kind, key dayKey, b *block, op st
 		return state.Event{T: t, Kind: key.Kind, Date: key.Date, Op: op.ID, Ref: op.Ref}
 	}
 	for {
-		if b.Status[op.ID] == opSent {
+		if b.uncertain(op.ID) {
 			done, ok := a.landed(ctx)
 			if !ok {
 				return false
+			}
+			if done != nil && done.T == state.TypeProcessing {
+				return r.processing(key, b, op, *done)
 			}
 			if done != nil {
 				done.Reason = "reconciled"
@@ -54,11 +60,16 @@ func (r *Runner) settle(ctx context.Context, k kind, key dayKey, b *block, op st
 		if ctx.Err() != nil {
 			return false
 		}
-		if err := r.Journal.Append(ev(state.TypeSent)); err != nil {
+		sentEv := ev(state.TypeSent)
+		// Milliseconds: ResendAfter is measured from here.
+		now := r.Now().UTC().Truncate(time.Millisecond)
+		sentEv.At = now.Format("2006-01-02T15:04:05.000Z07:00")
+		if err := r.Journal.Append(sentEv); err != nil {
 			r.fail(fmt.Errorf("write journal: %w", err))
 			return false
 		}
 		b.Status[op.ID] = opSent
+		b.sentAt(op.ID, now)
 		// The request itself is not cut by Ctrl-C: it settles, so the
 		// journal can say done rather than uncertain.
 		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Minute)
@@ -71,6 +82,9 @@ func (r *Runner) settle(ctx context.Context, k kind, key dayKey, b *block, op st
 			r.succeeded()
 			if !ok {
 				return false
+			}
+			if done.T == state.TypeProcessing {
+				return r.processing(key, b, op, *done)
 			}
 			return r.markDone(k, b, op, *done, false)
 		case errors.Is(err, ErrOutcomeUnknown):
@@ -114,6 +128,24 @@ func (r *Runner) rejected(ctx context.Context, key dayKey, b *block, op state.Op
 		return true
 	}
 	return r.retryAfter(ctx, err, sent)
+}
+
+// processing journals that op was taken but does not show yet (once); the
+// run settles it at its end, or the next run does. The day goes on with
+// its next op: only uploads are ever processing (weigh-ins), and each is
+// told apart by its own time and weight, so one still processing leaves
+// no doubt about the others (water, whose ops share a day total, never
+// is).
+func (r *Runner) processing(key dayKey, b *block, op state.Op, e state.Event) bool {
+	if b.Status[op.ID] != opProcessing {
+		e.T, e.Kind, e.Date, e.Op = state.TypeProcessing, key.Kind, key.Date, op.ID
+		if err := r.Journal.Append(e); err != nil {
+			r.fail(fmt.Errorf("write journal: %w", err))
+			return false
+		}
+		b.Status[op.ID] = opProcessing
+	}
+	return true
 }
 
 // markDone journals an op as done and updates the counters.

@@ -18,6 +18,7 @@ type StatusReport struct {
 	DaysSkipped int            `json:"days_skipped"` // skipped and not begun since
 	DaysUndone  int            `json:"days_undone"`  // taken back by undo
 	Uncertain   []string       `json:"uncertain"`    // days with an op sent but not answered
+	Processing  []string       `json:"processing"`   // days with an upload Garmin took but does not show yet
 	Failed      []string       `json:"failed"`       // days with an op Garmin rejected
 	Conflicts   []string       `json:"conflicts"`    // days in conflict
 	OpsDone     int            `json:"ops_done"`     // ops done in the days' latest runs
@@ -58,6 +59,9 @@ func Status(events []state.Event, kind string) *StatusReport {
 			rep.DaysPending++
 		}
 		uncertain, failed := false, false
+		if b.processing() > 0 {
+			rep.Processing = append(rep.Processing, date)
+		}
 		for _, op := range b.Ops {
 			switch b.Status[op.ID] {
 			case opDone:

@@ -291,20 +291,36 @@ func (w *weight) findWeighIn(ctx context.Context, key dayKey, b *block, op state
 	return "", true
 }
 
-// addActions adds a weigh-in; its id is learnt by reading the day back,
-// and a lost answer is settled the same way.
+// addActions adds a weigh-in. Garmin answers without its id, and an
+// uploaded file (body fat) is processed after the answer (matin/garth's
+// recorded upload: 202, empty successes), so the id is learnt by reading
+// the day back until the weigh-in shows, with growing pauses for up to
+// Runner.UploadWait. Still not shown, the op is left processing and
+// settled later by reading again. A lost answer is settled the same way,
+// and the weigh-in is sent again only when the day still lacks it
+// Runner.ResendAfter after it was sent: a repeat would create a duplicate
+// (no public evidence of Garmin refusing a repeated weight file).
 func (w *weight) addActions(key dayKey, b *block, op state.Op) opActions {
 	r := w.r
-	done := func(ref, reason string) *state.Event {
-		return &state.Event{T: state.TypeDone, Kind: key.Kind, Date: key.Date, Op: op.ID, Ref: ref, Reason: reason}
+	done := func(ref string) *state.Event {
+		return &state.Event{T: state.TypeDone, Kind: key.Kind, Date: key.Date, Op: op.ID, Ref: ref}
 	}
+	processing := &state.Event{T: state.TypeProcessing, Reason: "not shown by Garmin yet"}
 	return opActions{
 		landed: func(ctx context.Context) (*state.Event, bool) {
 			ref, ok := w.findWeighIn(ctx, key, b, op)
-			if !ok || ref == "" {
-				return nil, ok
+			switch {
+			case !ok:
+				return nil, false
+			case ref != "":
+				return done(ref), true
+			case r.Now().Sub(b.SentAt[op.ID]) < r.ResendAfter:
+				// It may still appear: never resend before Garmin has had
+				// ResendAfter to process it (a sent op with no journaled
+				// time is as old as can be: resent).
+				return processing, true
 			}
-			return done(ref, ""), true
+			return nil, true
 		},
 		write: func(ctx, wctx context.Context) (*state.Event, bool, error) {
 			local, err := time.ParseInLocation("2006-01-02T15:04:05.000", op.Time, time.UTC)
@@ -314,16 +330,34 @@ func (w *weight) addActions(key dayKey, b *block, op state.Op) opActions {
 			if err := r.Weight.AddWeighIn(wctx, local, gmtOf(local, r.location()), op.Amount, op.Fat); err != nil {
 				return nil, false, err
 			}
-			ref, ok := w.findWeighIn(ctx, key, b, op)
-			if !ok {
-				return nil, false, nil // stays sent: the next run settles it
+			ref, ok := w.waitFor(ctx, key, b, op)
+			switch {
+			case !ok:
+				return nil, false, nil // stays sent: settled later
+			case ref == "":
+				return processing, true, nil
 			}
-			reason := ""
-			if ref == "" {
-				reason = "written, but Garmin shows no matching weigh-in to record"
-			}
-			return done(ref, reason), true, nil
+			return done(ref), true, nil
 		},
+	}
+}
+
+// waitFor reads the day until op's weigh-in shows, pausing 1, 2, 4 … s
+// between reads, for at most Runner.UploadWait in all. ref is "" when it
+// has not shown by then; ok is false when the run is stopping.
+func (w *weight) waitFor(ctx context.Context, key dayKey, b *block, op state.Op) (ref string, ok bool) {
+	r := w.r
+	waited := time.Duration(0)
+	for pause := time.Second; ; pause *= 2 {
+		ref, ok := w.findWeighIn(ctx, key, b, op)
+		if !ok || ref != "" || waited >= r.UploadWait {
+			return ref, ok
+		}
+		pause = min(pause, r.UploadWait-waited)
+		if r.Sleep(ctx, pause) != nil {
+			return "", false
+		}
+		waited += pause
 	}
 }
 

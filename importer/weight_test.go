@@ -189,14 +189,26 @@ func TestImportWeightExactlyOnce(t *testing.T) {
 	existing := p.Days[5].Ops[0]
 	f.items = append(f.items, WeighIn{ID: 1, Date: existing.Date, Time: existing.Time[:19], Kg: existing.Kg + 0.02})
 	unknown := fmt.Errorf("POST /w: EOF: %w", ErrOutcomeUnknown)
-	f.hook = func(call string, n int) (error, bool) {
-		if call == "add" && n%4 == 0 {
-			return unknown, n%8 == 0 // half land, half do not
+	var mu sync.Mutex
+	adds, lost := 0, 0 // lost: answers lost of writes that did not land
+	f.hook = func(call string, _ int) (error, bool) {
+		if call != "add" {
+			return nil, false
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if adds++; adds%4 == 0 {
+			if adds%8 != 0 {
+				lost++
+			}
+			return unknown, adds%8 == 0 // half land, half do not
 		}
 		return nil, false
 	}
 	j := &memJournal{}
-	r := &Runner{Weight: f, Journal: j, Limiter: rate.NewLimiter(rate.Inf, 1), Workers: 3, MaxFailures: 50, Sleep: (&sleeps{}).sleep}
+	now := time.Now()
+	clock := func() time.Time { return now }
+	r := &Runner{Weight: f, Journal: j, Limiter: rate.NewLimiter(rate.Inf, 1), Workers: 3, MaxFailures: 50, Sleep: (&sleeps{}).sleep, Now: clock}
 	res, err := r.Import(context.Background(), p)
 	if err != nil {
 		t.Fatal(err)
@@ -204,15 +216,33 @@ func TestImportWeightExactlyOnce(t *testing.T) {
 	if res.OpsExisting != 1 {
 		t.Errorf("existing weigh-ins %d, want 1", res.OpsExisting)
 	}
-	items := f.snapshot()
-	if len(items) != p.Requests {
+	// A write whose answer was lost and that Garmin does not show may
+	// still be processing: it is not sent again within ResendAfter.
+	if lost == 0 || res.Processing != lost {
+		t.Errorf("processing %d, want the %d lost writes that did not land", res.Processing, lost)
+	}
+	if items := f.snapshot(); len(items) != p.Requests-lost {
+		t.Errorf("Garmin holds %d weigh-ins, want %d (planned, one already there, %d never landed)", len(items), p.Requests-lost, lost)
+	}
+	// A later run, still within ResendAfter, sends nothing.
+	f.hook = nil
+	res, err = (&Runner{Weight: f, Journal: j, Limiter: rate.NewLimiter(rate.Inf, 1), Now: clock}).Import(context.Background(), p)
+	if err != nil || res.OpsSent != 0 || res.Processing != lost {
+		t.Fatalf("run within ResendAfter: %v, sent %d, processing %d", err, res.OpsSent, res.Processing)
+	}
+	// 16 minutes later they are sent again, once.
+	now = now.Add(16 * time.Minute)
+	res, err = (&Runner{Weight: f, Journal: j, Limiter: rate.NewLimiter(rate.Inf, 1), Now: clock}).Import(context.Background(), p)
+	if err != nil || res.OpsSent != lost || res.Processing != 0 {
+		t.Fatalf("run after ResendAfter: %v, sent %d, processing %d; want %d sent", err, res.OpsSent, res.Processing, lost)
+	}
+	if items := f.snapshot(); len(items) != p.Requests {
 		t.Errorf("Garmin holds %d weigh-ins, want %d (planned, one of them already there)", len(items), p.Requests)
 	}
 	// Resume sends nothing more.
-	f.hook = nil
-	res, err = (&Runner{Weight: f, Journal: j, Limiter: rate.NewLimiter(rate.Inf, 1)}).Import(context.Background(), p)
+	res, err = (&Runner{Weight: f, Journal: j, Limiter: rate.NewLimiter(rate.Inf, 1), Now: clock}).Import(context.Background(), p)
 	if err != nil || res.OpsSent != 0 {
-		t.Fatalf("second run: %v, sent %d", err, res.OpsSent)
+		t.Fatalf("last run: %v, sent %d", err, res.OpsSent)
 	}
 	// Undo deletes exactly what this tool created: the watch's weigh-in stays.
 	res, err = (&Runner{Weight: f, Journal: j, Limiter: rate.NewLimiter(rate.Inf, 1), Workers: 2}).Undo(context.Background(), KindWeight)

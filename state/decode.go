@@ -65,6 +65,7 @@ const (
 	kWant
 	kReason
 	kErr
+	kAt
 )
 
 func eventKey(k []byte) int {
@@ -105,6 +106,8 @@ func eventKey(k []byte) int {
 		return kReason
 	case "err":
 		return kErr
+	case "at":
+		return kAt
 	}
 	return -1
 }
@@ -332,6 +335,8 @@ func (dc *decoder) text(s *scanner, slot int) (string, bool) {
 		return TypeSkip, true
 	case TypeConflict:
 		return TypeConflict, true
+	case TypeProcessing:
+		return TypeProcessing, true
 	case "import":
 		return "import", true
 	case "undo":
@@ -416,6 +421,8 @@ func (dc *decoder) fast(line []byte) (ev Event, ok bool) {
 			ev.Reason, ok = dc.text(s, slotOther)
 		case kErr:
 			ev.Err, ok = dc.text(s, -1)
+		case kAt:
+			ev.At, ok = dc.text(s, -1)
 		}
 		return ok
 	})

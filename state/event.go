@@ -28,6 +28,11 @@ const (
 	// TypeConflict records a day whose total on Garmin fits neither outcome of
 	// an uncertain op: Total is what was read, Want the expected totals.
 	TypeConflict = "conflict"
+	// TypeProcessing records that a sent op was accepted (or may have been:
+	// its answer was lost) but Garmin does not show it yet: an upload it
+	// processes later. It is settled by reading Garmin again, on a later
+	// pass or run, and is not sent again while it may still appear.
+	TypeProcessing = "processing"
 )
 
 // Event is one line of the journal. Fields not used by a type are left zero
@@ -60,6 +65,9 @@ type Event struct {
 
 	Reason string `json:"reason,omitempty"`
 	Err    string `json:"err,omitempty"`
+	// At is when a sent op went out (RFC 3339 with milliseconds, UTC): how
+	// long Garmin has had to process it.
+	At string `json:"at,omitempty"`
 }
 
 // Op is one planned write, as recorded in a begin event.

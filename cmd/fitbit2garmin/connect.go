@@ -36,7 +36,10 @@ func connect(c *cli.Context, lim garmin.Limiter) (*connection, error) {
 		return &connection{client: cl}, nil
 	}
 	ctx, stop := context.WithCancel(context.WithoutCancel(c.Context))
-	conn := &connection{sandbox: sandbox.New(sandbox.Options{Seed: uint64(time.Now().UnixNano())}), email: sandboxEmail, stop: stop}
+	// Uploads are processed a few seconds after Garmin's answer, as on the
+	// real service (sandbox.DefaultUploadDelay).
+	conn := &connection{sandbox: sandbox.New(sandbox.Options{Seed: uint64(time.Now().UnixNano()), UploadDelay: sandbox.DefaultUploadDelay}),
+		email: sandboxEmail, stop: stop}
 	fail := func(err error) (*connection, error) {
 		conn.close()
 		return nil, fmt.Errorf("start sandbox: %w", err)

@@ -230,6 +230,7 @@ type runAccounts struct {
 	Failed           int            `json:"failed"`             // writes Garmin rejected
 	Conflicts        int            `json:"conflicts"`          // days that fit no expectation, left alone
 	Unfinished       int            `json:"unfinished"`         // days not finished (stopped or interrupted): the next run resumes them
+	Processing       int            `json:"processing"`         // weigh-ins Garmin took but does not show yet: a later run settles them
 }
 
 func accounts(res *importer.Result) runAccounts {
@@ -241,6 +242,7 @@ func accounts(res *importer.Result) runAccounts {
 		Skipped:     map[string]int{},
 		Failed:      len(res.Failures),
 		Conflicts:   len(res.Conflicts),
+		Processing:  res.Processing,
 	}
 	for k, v := range res.Skipped {
 		a.Skipped[k] += v
@@ -268,7 +270,7 @@ func accounts(res *importer.Result) runAccounts {
 	for _, cf := range res.Conflicts {
 		stuck[cf.Date] = true
 	}
-	a.Unfinished = max(0, res.Days-res.DaysDone-(left-res.DaysSkipped[importer.DaySkipConflict])-len(stuck))
+	a.Unfinished = max(0, res.Days-res.DaysDone-(left-res.DaysSkipped[importer.DaySkipConflict])-len(stuck)-res.DaysProcessing)
 	return a
 }
 
@@ -330,6 +332,10 @@ func printSummary(w io.Writer, res *importer.Result) {
 	}
 	if a.Unfinished > 0 {
 		fmt.Fprintf(w, "  %-19s %s (run the same command again to resume)\n", "not finished:", plural(a.Unfinished, "day"))
+	}
+	if a.Processing > 0 {
+		fmt.Fprintf(w, "  %-19s %s Garmin took but does not show yet (run the same command again in a few minutes to settle them; none is sent twice)\n",
+			"processing:", plural(a.Processing, "weigh-in"))
 	}
 	fmt.Fprintf(w, "  %-19s %d in %s (%.2f req/s; rate at the end %s req/s", "requests:",
 		res.Requests, res.Elapsed.Round(time.Millisecond), res.AchievedRate, fmtRate(res.FinalRate))

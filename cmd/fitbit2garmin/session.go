@@ -56,14 +56,16 @@ func (s *session) close() {
 // loc, progress to prog.
 func (s *session) runner(c *cli.Context, loc *time.Location, prog *progress) *importer.Runner {
 	return &importer.Runner{
-		API:      adapter.GarminWater{Client: s.client},
-		Weight:   adapter.GarminWeight{Client: s.client},
-		Location: loc,
-		Journal:  s.journal,
-		Pacer:    s.pacer,
-		Workers:  c.Int("workers"),
-		Existing: c.String("existing"),
-		Progress: prog.update,
+		API:         adapter.GarminWater{Client: s.client},
+		Weight:      adapter.GarminWeight{Client: s.client},
+		Location:    loc,
+		Journal:     s.journal,
+		Pacer:       s.pacer,
+		Workers:     c.Int("workers"),
+		Existing:    c.String("existing"),
+		Progress:    prog.update,
+		UploadWait:  c.Duration("upload-wait"),
+		ResendAfter: c.Duration("resend-after"),
 	}
 }
 

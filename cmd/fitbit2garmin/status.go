@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 
@@ -71,23 +72,18 @@ func printStatus(c *cli.Context, s statusJSON) {
 	fmt.Fprintf(w, "Account: %s (%s), started %s\n", s.AccountName, s.Account, s.Created)
 	if r.Days == 0 {
 		fmt.Fprintln(w, "Water: nothing recorded yet.")
-		return
-	}
-	fmt.Fprintf(w, "Water: %d days touched, %s to %s\n", r.Days, r.FirstDate, r.LastDate)
-	fmt.Fprintf(w, "  done:      %d days (%d writes), %s added\n", r.DaysDone, r.OpsDone, litres(r.MLAdded))
-	fmt.Fprintf(w, "  pending:   %d days (%d writes left; run import again to resume)\n", r.DaysPending, r.OpsPending)
-	fmt.Fprintf(w, "  uncertain: %d days%s\n", len(r.Uncertain), listDates(r.Uncertain))
-	fmt.Fprintf(w, "  failed:    %d days%s\n", len(r.Failed), listDates(r.Failed))
-	fmt.Fprintf(w, "  conflicts: %d days%s\n", len(r.Conflicts), listDates(r.Conflicts))
-	fmt.Fprintf(w, "  skipped:   %d days (%s)\n", r.DaysSkipped, skippedText(r.SkipReasons))
-	if r.DaysUndone > 0 {
-		fmt.Fprintf(w, "  undone:    %d days\n", r.DaysUndone)
+	} else {
+		printWaterStatus(w, r)
 	}
 	if wr := s.Weight; wr != nil {
 		fmt.Fprintf(w, "Weight: %d days touched, %s to %s\n", wr.Days, wr.FirstDate, wr.LastDate)
 		fmt.Fprintf(w, "  done:      %d days (%d weigh-ins added)\n", wr.DaysDone, wr.OpsDone)
 		fmt.Fprintf(w, "  pending:   %d days (%d weigh-ins left)\n", wr.DaysPending, wr.OpsPending)
 		fmt.Fprintf(w, "  uncertain: %d days%s\n", len(wr.Uncertain), listDates(wr.Uncertain))
+		if len(wr.Processing) > 0 {
+			fmt.Fprintf(w, "  processing: %d days%s (Garmin took the upload but does not show it yet; run import again later)\n",
+				len(wr.Processing), listDates(wr.Processing))
+		}
 		fmt.Fprintf(w, "  failed:    %d days%s\n", len(wr.Failed), listDates(wr.Failed))
 		fmt.Fprintf(w, "  skipped:   %d days (%s)\n", wr.DaysSkipped, skippedText(wr.SkipReasons))
 		if wr.DaysUndone > 0 {
@@ -124,4 +120,18 @@ func journalPaths(c *cli.Context, many bool) ([]string, error) {
 		return nil, usageError{fmt.Errorf("several journals in %s; choose one with --state:\n  %s", filepath.Join(dir, "fitbit2garmin"), strings.Join(found, "\n  "))}
 	}
 	return found, nil
+}
+
+// printWaterStatus prints the water part of status.
+func printWaterStatus(w io.Writer, r *importer.StatusReport) {
+	fmt.Fprintf(w, "Water: %d days touched, %s to %s\n", r.Days, r.FirstDate, r.LastDate)
+	fmt.Fprintf(w, "  done:      %d days (%d writes), %s added\n", r.DaysDone, r.OpsDone, litres(r.MLAdded))
+	fmt.Fprintf(w, "  pending:   %d days (%d writes left; run import again to resume)\n", r.DaysPending, r.OpsPending)
+	fmt.Fprintf(w, "  uncertain: %d days%s\n", len(r.Uncertain), listDates(r.Uncertain))
+	fmt.Fprintf(w, "  failed:    %d days%s\n", len(r.Failed), listDates(r.Failed))
+	fmt.Fprintf(w, "  conflicts: %d days%s\n", len(r.Conflicts), listDates(r.Conflicts))
+	fmt.Fprintf(w, "  skipped:   %d days (%s)\n", r.DaysSkipped, skippedText(r.SkipReasons))
+	if r.DaysUndone > 0 {
+		fmt.Fprintf(w, "  undone:    %d days\n", r.DaysUndone)
+	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -88,15 +89,22 @@ func (f *fake) checkWeighIns(t *testing.T, want []weighInWant) {
 }
 
 // TestImportWaterAndWeightSurvivesKills is the crash test with weigh-ins
-// too: killed at random moments with lost answers and 5xx, resumed each
-// time, the fake ends with every day's water exact and each weigh-in once.
+// too: killed at random moments with lost answers, 5xx and uploads that
+// Garmin shows only some time after accepting them, resumed each time, the
+// fake ends with every day's water exact and each weigh-in once, each with
+// its samplePk in the journal; undo then leaves only the watch's weigh-in.
 func TestImportWaterAndWeightSurvivesKills(t *testing.T) {
 	rounds := 30
 	if testing.Short() {
 		rounds = 8
 	}
 	bin := binary(t)
-	f := newFake(t, sandbox.Options{Seed: 21})
+	const delay = 300 * time.Millisecond
+	f := newFake(t, sandbox.Options{Seed: 21, UploadDelay: delay})
+	watch := time.Date(2019, 1, 1, 7, 0, 0, 0, time.UTC) // before the export: never ours
+	if _, err := f.srv.AddWeighIn(f.email, sandbox.WeighIn{Local: watch, GMT: watch, Kg: 80}); err != nil {
+		t.Fatal(err)
+	}
 	f.srv.SetFaults(sandbox.Faults{Rate: map[sandbox.Kind]float64{
 		sandbox.KindDropAfterCommit: 0.08,
 		sandbox.Kind503:             0.04,
@@ -105,17 +113,31 @@ func TestImportWaterAndWeightSurvivesKills(t *testing.T) {
 	weight, wantWeight := genWeightExport(t, 150)
 	journal := filepath.Join(t.TempDir(), "journal.jsonl")
 	args := append(f.args(), "import", water, weight, "--types", "water,weight", "--timezone", "UTC",
-		"--state", journal, "--rate", "400", "--burst", "4", "--workers", "4", "-q")
+		"--state", journal, "--rate", "400", "--burst", "4", "--workers", "4", "-q",
+		// Garmin shows an upload 300 ms after taking it; a weigh-in it
+		// does not show is sent again only 1 s after it was sent (15 min
+		// for real).
+		"--upload-wait", "100ms", "--resend-after", "1s")
 	st := killRounds(t, bin, args, journal, rounds, rand.New(rand.NewPCG(7, 2026)))
 	if st.midOp == 0 {
 		t.Errorf("none of %d kills left a write sent but not done: the test proved nothing about resuming one", st.rounds)
 	}
 	t.Logf("%d runs killed mid-run, %d of them with a write in flight", st.rounds, st.midOp)
-	if out, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
-		t.Fatalf("final run: %v\n%s", err, out)
+	// Runs until nothing is left processing: exit 3 says some weigh-ins
+	// are not shown yet; none may be sent twice meanwhile.
+	for try := 1; ; try++ {
+		out, err := exec.Command(bin, args...).CombinedOutput()
+		if err == nil {
+			break
+		}
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 3 || try == 5 {
+			t.Fatalf("final run %d: %v\n%s", try, err, out)
+		}
+		time.Sleep(time.Second)
 	}
 	f.checkTotals(t, wantWater)
-	f.checkWeighIns(t, wantWeight)
+	f.checkWeighIns(t, append(wantWeight[:len(wantWeight):len(wantWeight)], weighInWant{gmt: watch, kg: 80}))
 	events, err := state.Read(context.Background(), journal)
 	if err != nil {
 		t.Fatal(err)
@@ -123,10 +145,29 @@ func TestImportWaterAndWeightSurvivesKills(t *testing.T) {
 	if st := importer.Status(events, importer.KindWeight); st.DaysDone != len(wantWeight) || len(st.Uncertain) != 0 {
 		t.Errorf("weight journal status: %+v", st)
 	}
+	// Every weigh-in the tool created has its samplePk in the journal.
+	refs := map[string]bool{}
+	for _, ev := range events {
+		if ev.Kind == importer.KindWeight && ev.T == state.TypeDone && ev.Ref != "" {
+			refs[ev.Ref] = true
+		}
+	}
+	for _, w := range f.srv.WeighIns(f.email) {
+		if ours := !w.GMT.Equal(watch); ours != refs[fmt.Sprint(w.SamplePK)] {
+			t.Errorf("weigh-in %d at %v: ours %v, in the journal %v", w.SamplePK, w.GMT, ours, refs[fmt.Sprint(w.SamplePK)])
+		}
+	}
 	f.srv.SetFaults(sandbox.Faults{})
 	r := runCLI(t, append(f.args(), "verify", water, weight, "--types", "water,weight", "--timezone", "UTC", "--state", journal, "--rate", "200")...)
 	if r.code != 0 {
 		t.Errorf("verify exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r = runCLI(t, append(f.args(), "undo", "--state", journal, "--rate", "400", "--workers", "4")...)
+	if r.code != 0 {
+		t.Fatalf("undo exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if left := f.srv.WeighIns(f.email); len(left) != 1 || !left[0].GMT.Equal(watch) {
+		t.Errorf("after undo the fake holds %d weigh-ins, want only the watch's", len(left))
 	}
 }
 
@@ -157,5 +198,66 @@ func TestWeightSkipsWhatGarminHasAndUndoDeletesOnlyOurs(t *testing.T) {
 	left := f.srv.WeighIns(f.email)
 	if len(left) != 1 || math.Abs(left[0].Kg-(pre.kg+0.03)) > 0.001 {
 		t.Errorf("after undo the fake holds %+v, want only the watch's weigh-in", left)
+	}
+}
+
+// TestUploadSlowerThanTheWaitIsSettledLater: Garmin processes the uploads
+// longer than --upload-wait. The run ends with them processing (exit 3,
+// shown by status), journaled without a samplePk; a later run settles
+// them by reading the days, without uploading anything again.
+func TestUploadSlowerThanTheWaitIsSettledLater(t *testing.T) {
+	const delay = 1500 * time.Millisecond
+	f := newFake(t, sandbox.Options{Seed: 23, UploadDelay: delay})
+	weight, want := genWeightExport(t, 4) // days 0 and 2 have body fat: two uploads
+	journal := filepath.Join(t.TempDir(), "j.jsonl")
+	args := append(f.args(), "import", weight, "--types", "weight", "--timezone", "UTC", "--state", journal,
+		"--rate", "200", "--upload-wait", "200ms")
+	r := runCLI(t, args...)
+	if r.code != exitPartial || !strings.Contains(r.stdout, "2 weigh-ins Garmin took but does not show yet") || strings.Contains(r.stdout, "not finished") {
+		t.Fatalf("first run: exit %d, want %d with 2 processing:\n%s%s", r.code, exitPartial, r.stdout, r.stderr)
+	}
+	uploads := f.srv.Uploads()
+	if uploads != 2 {
+		t.Fatalf("%d uploads, want 2", uploads)
+	}
+	st := runCLI(t, append(f.args(), "status", "--state", journal)...)
+	if !strings.Contains(st.stdout, "processing: 2 days: 2021-01-01, 2021-01-03") {
+		t.Errorf("status does not show the processing days:\n%s", st.stdout)
+	}
+	events, err := state.Read(context.Background(), journal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	processing := 0
+	for _, ev := range events {
+		if ev.T == state.TypeProcessing {
+			processing++
+		}
+	}
+	if processing != 2 {
+		t.Errorf("%d processing events in the journal, want 2", processing)
+	}
+
+	time.Sleep(delay) // Garmin finishes processing meanwhile
+	r = runCLI(t, args...)
+	if r.code != 0 {
+		t.Fatalf("second run: exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if n := f.srv.Uploads(); n != uploads {
+		t.Errorf("second run uploaded %d more files, want none", n-uploads)
+	}
+	f.checkWeighIns(t, want)
+	events, err = state.Read(context.Background(), journal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refs := 0
+	for _, ev := range events {
+		if ev.T == state.TypeDone && ev.Ref != "" {
+			refs++
+		}
+	}
+	if refs != len(want) {
+		t.Errorf("%d weigh-ins done with their samplePk in the journal, want %d", refs, len(want))
 	}
 }

@@ -47,7 +47,18 @@ type Options struct {
 	// DIClientIDs are the client ids the DI token endpoint accepts;
 	// DefaultDIClientIDs() if nil.
 	DIClientIDs []string
+	// UploadDelay is how long an accepted FIT upload takes to be
+	// processed: its weigh-in is listed only that long after the 202.
+	// 0 lists it at once. DefaultUploadDelay is a realistic value.
+	UploadDelay time.Duration
 }
+
+// DefaultUploadDelay is a realistic processing time for an uploaded FIT
+// file: garth's recorded 202 says processingTime 36 (ms) for the upload
+// itself, and the polled answer gives location-in-milliseconds 1000
+// (garmin-api.md, Activities: Responses), so a client sees the result
+// after about a second or more; 3 s makes the wait visible.
+const DefaultUploadDelay = 3 * time.Second
 
 // Account is a Garmin user of the fake.
 type Account struct {
@@ -127,6 +138,7 @@ type Server struct {
 	accounts  map[string]*account // by lower-case email
 	byProfile map[int64]*account
 	nextID    int64
+	uploads   int                      // FIT files accepted
 	access    map[string]*accessToken  // by jti
 	refresh   map[string]*refreshToken // by token
 	tickets   map[string]*ticket

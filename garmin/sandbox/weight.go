@@ -62,7 +62,20 @@ type WeighIn struct {
 	// (SourceManual if empty).
 	SourceType string
 
-	upload string // key of the FIT upload that made it, if any
+	upload  string    // key of the FIT upload that made it, if any
+	visible time.Time // when an upload's processing ends: not listed before
+}
+
+// shown returns the weigh-ins Garmin lists at now: an uploaded file's
+// weigh-ins only once its processing is over (see Options.UploadDelay).
+func (st *weightStore) shown(now time.Time) []*WeighIn {
+	var out []*WeighIn
+	for _, w := range st.entries {
+		if !now.Before(w.visible) {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // weightStore is an account's weight data. The zero value is empty.
@@ -90,8 +103,9 @@ func (s *Server) WeighIns(who string) []WeighIn {
 	if a == nil {
 		return nil
 	}
-	out := make([]WeighIn, 0, len(a.weight.entries))
-	for _, w := range sortedWeighIns(a.weight.entries) {
+	shown := a.weight.shown(s.opts.Now())
+	out := make([]WeighIn, 0, len(shown))
+	for _, w := range sortedWeighIns(shown) {
 		c := *w
 		if w.FatPercent != nil {
 			f := *w.FatPercent
@@ -271,7 +285,7 @@ func (s *Server) weightDay(c *call) reply {
 		return jsonError(http.StatusBadRequest, err.Error())
 	}
 	var list []*WeighIn
-	for _, w := range sortedWeighIns(c.acct.weight.entries) {
+	for _, w := range sortedWeighIns(c.acct.weight.shown(c.now)) {
 		if w.Date == date {
 			list = append(list, w)
 		}
@@ -307,7 +321,7 @@ func (s *Server) weightRange(c *call) reply {
 	byDay := map[string][]*WeighIn{}
 	var days []string
 	var all []*WeighIn
-	for _, w := range sortedWeighIns(c.acct.weight.entries) {
+	for _, w := range sortedWeighIns(c.acct.weight.shown(c.now)) {
 		if w.Date < lo || w.Date > hi {
 			continue
 		}
@@ -355,7 +369,7 @@ func (s *Server) deleteWeight(c *call) reply {
 	}
 	entries := c.acct.weight.entries
 	for i, w := range entries {
-		if w.SamplePK == pk && w.Date == date {
+		if w.SamplePK == pk && w.Date == date && !c.now.Before(w.visible) {
 			c.acct.weight.entries = slices.Delete(entries, i, i+1)
 			return reply{status: http.StatusNoContent, applied: true}
 		}
@@ -364,6 +378,15 @@ func (s *Server) deleteWeight(c *call) reply {
 }
 
 // upload serves POST /upload-service/upload for weight FIT files.
+//
+// Like Garmin's upload service it answers 202 with empty successes and
+// failures and processes the file later (matin/garth's recorded upload,
+// tests/cassettes/test_upload.yaml; La0/garmin-uploader PR #37): the
+// weigh-in is listed only Options.UploadDelay after the answer. A repeated
+// file is not refused: no public capture shows Garmin answering 409 to a
+// weight FIT file (only to activities), and withings-sync users report
+// duplicate weigh-ins, so the fake takes the worst case and stores a
+// duplicate.
 func (s *Server) upload(c *call) reply {
 	name, file, err := formFile(c.r.Header.Get("Content-Type"), c.body)
 	if err != nil {
@@ -373,20 +396,10 @@ func (s *Server) upload(c *call) reply {
 	if err != nil {
 		return jsonError(http.StatusBadRequest, err.Error())
 	}
-	for _, w := range c.acct.weight.entries {
-		if w.upload == key {
-			return reply{status: http.StatusConflict, body: importResult(c, name, len(file), nil, []map[string]any{{
-				"internalId": w.SamplePK,
-				"externalId": nil,
-				"messages":   []map[string]any{{"code": 202, "content": "Duplicate Activity."}},
-			}})}
-		}
-	}
 	zone := c.acct.weight.zone
 	if zone == nil {
 		zone = time.UTC
 	}
-	var successes []map[string]any
 	for _, sc := range scales {
 		w := &WeighIn{
 			SamplePK:   s.nextSamplePK(),
@@ -396,12 +409,20 @@ func (s *Server) upload(c *call) reply {
 			FatPercent: sc.fat,
 			SourceType: SourceFITFile,
 			upload:     key,
+			visible:    c.now.Add(s.opts.UploadDelay),
 		}
 		w.Date = w.Local.Format(dateLayout)
 		c.acct.weight.entries = append(c.acct.weight.entries, w)
-		successes = append(successes, map[string]any{"internalId": w.SamplePK, "externalId": nil, "messages": nil})
 	}
-	return reply{status: http.StatusCreated, body: importResult(c, name, len(file), successes, nil), applied: true}
+	s.uploads++
+	return reply{status: http.StatusAccepted, body: importResult(c, name, len(file), nil, nil), applied: true}
+}
+
+// Uploads is how many FIT files the fake has accepted.
+func (s *Server) Uploads() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.uploads
 }
 
 // importResult is the upload service's answer.

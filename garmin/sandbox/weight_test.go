@@ -249,8 +249,8 @@ func TestUploadBodyComposition(t *testing.T) {
 	body, ct := form(t, "file", "body_composition.fit", file)
 
 	r := e.must("POST", uploadPath, body, auth, ct)
-	if r.status != http.StatusCreated {
-		t.Fatalf("upload = %d %s, want 201", r.status, r.body)
+	if r.status != http.StatusAccepted || !strings.Contains(string(r.body), `"successes":[]`) {
+		t.Fatalf("upload = %d %s, want 202 with no successes yet (processed later)", r.status, r.body)
 	}
 	want := []WeighIn{{SamplePK: 1700000000001, Date: "2025-06-13", Local: time.Date(2025, 6, 13, 19, 30, 0, 0, time.UTC), GMT: at, Kg: 59.5, FatPercent: fptr(21.3), SourceType: SourceFITFile}}
 	if diff := cmp.Diff(want, e.s.WeighIns(testEmail), cmp.Comparer(func(a, b WeighIn) bool {
@@ -260,29 +260,16 @@ func TestUploadBodyComposition(t *testing.T) {
 		t.Fatalf("WeighIns (-want +got):\n%s", diff)
 	}
 
-	// The same file again: 409, nothing added.
+	// The same file again is not refused: the worst case, a duplicate.
 	r = e.must("POST", uploadPath, body, auth, ct)
-	if r.status != http.StatusConflict || !strings.Contains(string(r.body), "Duplicate") {
-		t.Fatalf("second upload = %d %s, want 409", r.status, r.body)
-	}
-	if n := len(e.s.WeighIns(testEmail)); n != 1 {
-		t.Fatalf("%d weigh-ins after a duplicate, want 1", n)
-	}
-	// A different measurement is not a duplicate.
-	other := fitFile(t, typedef.FileWeight, at.Add(time.Minute), scale{at: at.Add(time.Minute), kg: 60})
-	b2, ct2 := form(t, "file", "b.fit", other)
-	if r := e.must("POST", uploadPath, b2, auth, ct2); r.status != http.StatusCreated {
-		t.Fatalf("other upload = %d %s", r.status, r.body)
-	}
-	// Once its weigh-in is deleted, the first file may come again.
-	if r := e.must("DELETE", "/weight-service/weight/2025-06-13/byversion/1700000000001", "", auth); r.status != http.StatusNoContent {
-		t.Fatalf("delete = %d %s", r.status, r.body)
-	}
-	if r := e.must("POST", uploadPath, body, auth, ct); r.status != http.StatusCreated {
-		t.Fatalf("upload after delete = %d %s, want 201", r.status, r.body)
+	if r.status != http.StatusAccepted {
+		t.Fatalf("second upload = %d %s, want 202", r.status, r.body)
 	}
 	if n := len(e.s.WeighIns(testEmail)); n != 2 {
-		t.Errorf("%d weigh-ins, want 2", n)
+		t.Fatalf("%d weigh-ins after the same file twice, want 2 (a duplicate)", n)
+	}
+	if n := e.s.Uploads(); n != 2 {
+		t.Errorf("Uploads() = %d, want 2", n)
 	}
 	for _, rq := range e.s.Requests() {
 		if rq.Path == uploadPath && rq.Class != ClassWrite {
@@ -354,7 +341,7 @@ func TestWeightWritesNeedDIBackendWithWebTokens(t *testing.T) {
 		okStatus           int
 	}{
 		{"POST", weightPath, weightJSON("2025-06-14T08:13:00.000", "2025-06-14T06:13:00.000", "kg", 59.5), nil, 204},
-		{"POST", uploadPath, upload, []string{ct}, 201},
+		{"POST", uploadPath, upload, []string{ct}, 202},
 		{"GET", "/weight-service/weight/dayview/2025-06-14", "", nil, 200},
 		{"DELETE", fmt.Sprintf("/weight-service/weight/2025-06-14/byversion/%d", pre.SamplePK), "", nil, 204},
 	}
@@ -439,3 +426,26 @@ func TestAddWeighInHelper(t *testing.T) {
 }
 
 func strconvProfile() string { return fmt.Sprint(testProfile) }
+
+// TestUploadIsProcessedLater: with UploadDelay, an accepted file's weigh-in
+// is in no read (day view, range, WeighIns) until the delay has passed.
+func TestUploadIsProcessedLater(t *testing.T) {
+	clock := time.Date(2025, 6, 14, 8, 0, 0, 0, time.UTC)
+	e := setup(t, Options{Now: func() time.Time { return clock }, UploadDelay: 5 * time.Second})
+	auth := bearer(e.di().AccessToken)
+	at := time.Date(2025, 6, 14, 6, 0, 0, 0, time.UTC)
+	body, ct := form(t, "file", "w.fit", fitFile(t, typedef.FileWeight, at, scale{at: at, kg: 70.2, fat: fptr(20.5)}))
+	if r := e.must("POST", uploadPath, body, auth, ct); r.status != http.StatusAccepted {
+		t.Fatalf("upload = %d %s", r.status, r.body)
+	}
+	day := func() string {
+		return string(e.must("GET", "/weight-service/weight/dayview/2025-06-14?includeAll=true", "", auth).body)
+	}
+	if n := len(e.s.WeighIns(testEmail)); n != 0 || strings.Contains(day(), "70200") {
+		t.Fatalf("weigh-in visible before processing: %d listed, day %s", n, day())
+	}
+	clock = clock.Add(5 * time.Second)
+	if n := len(e.s.WeighIns(testEmail)); n != 1 || !strings.Contains(day(), "70200") {
+		t.Fatalf("weigh-in not visible after processing: %d listed, day %s", n, day())
+	}
+}
