@@ -42,6 +42,7 @@ type block struct {
 	Last   float64              // the day's total as last known: Base, then each done total
 	Refs   map[string]string    // op id → id Garmin gave the item (weigh-ins)
 	SentAt map[string]time.Time // op id → when it was last sent (journaled)
+	From   *block               // an undo block: the import block it takes back
 
 	Conflict *state.Event
 }
@@ -106,6 +107,8 @@ func replay(events []state.Event) *history {
 			d.skip = ""
 			if ev.Run == RunImport {
 				d.imports = b
+			} else {
+				b.From = d.imports
 			}
 		case state.TypeSkip:
 			if d.current == nil || d.current.complete() {

@@ -232,15 +232,17 @@ func (w *weight) decide(ctx context.Context, day Day) (*block, string, error) {
 // DaySkipWeighedIn is the reason for a day whose weigh-ins Garmin already holds.
 const DaySkipWeighedIn = "every weigh-in already on Garmin"
 
-// undo deletes, by id, the weigh-ins the import created and recorded.
+// undo deletes, by id, the weigh-ins the import created and recorded,
+// and finds, by time and weight, those it sent without learning their id
+// (still processing when the run stopped) to delete them once they show.
 func (w *weight) undo(_ string, imports *block) (int, decideFunc, string) {
-	b := &block{Run: RunUndo, Mode: RunUndo, Status: map[string]string{}}
+	b := &block{Run: RunUndo, Mode: RunUndo, Status: map[string]string{}, From: imports}
 	for _, op := range imports.Ops {
 		ref := imports.Refs[op.ID]
-		if imports.Status[op.ID] != opDone || ref == "" {
+		if (imports.Status[op.ID] != opDone || ref == "") && !imports.uncertain(op.ID) {
 			continue
 		}
-		b.Ops = append(b.Ops, state.Op{ID: "undo-" + op.ID, Amount: -op.Amount, Time: op.Time, Fat: op.Fat, Ref: ref})
+		b.Ops = append(b.Ops, state.Op{ID: undoPrefix + op.ID, Amount: -op.Amount, Time: op.Time, Fat: op.Fat, Ref: ref})
 	}
 	if len(b.Ops) == 0 {
 		return 0, nil, DaySkipNothing
@@ -248,8 +250,14 @@ func (w *weight) undo(_ string, imports *block) (int, decideFunc, string) {
 	return len(b.Ops), func(context.Context) (*block, string, error) { return b, "", nil }, ""
 }
 
+// undoPrefix makes an undo op's id from the import op it takes back.
+const undoPrefix = "undo-"
+
 // actions adds a weigh-in, or for an undo block deletes one.
 func (w *weight) actions(key dayKey, b *block, op state.Op) opActions {
+	if b.Run == RunUndo && op.Ref == "" {
+		return w.findDeleteActions(key, b, op)
+	}
 	if b.Run == RunUndo {
 		return w.deleteActions(key, op)
 	}
@@ -373,6 +381,53 @@ func (r *Runner) location() *time.Location {
 // UTC instant it names in loc.
 func gmtOf(local time.Time, loc *time.Location) time.Time {
 	return time.Date(local.Year(), local.Month(), local.Day(), local.Hour(), local.Minute(), local.Second(), local.Nanosecond(), loc).UTC()
+}
+
+// findDeleteActions takes back a weigh-in the import sent without learning
+// its id: found on the day (same minute and weight), it is deleted and its
+// id journaled; not found, it may still be processing, and the op waits
+// for a later pass or run, until Runner.ResendAfter after the import sent
+// it, past which Garmin never took it and there is nothing to delete. A
+// lost answer is settled the same way: still there means not deleted.
+func (w *weight) findDeleteActions(key dayKey, b *block, op state.Op) opActions {
+	r := w.r
+	added := state.Op{ID: strings.TrimPrefix(op.ID, undoPrefix), Amount: -op.Amount, Time: op.Time, Fat: op.Fat}
+	var sent time.Time
+	if b.From != nil {
+		sent = b.From.SentAt[added.ID]
+	}
+	absent := func() *state.Event {
+		if r.Now().Sub(sent) < r.ResendAfter {
+			return &state.Event{T: state.TypeProcessing, Reason: "not shown by Garmin yet"}
+		}
+		return &state.Event{T: state.TypeDone, Kind: key.Kind, Date: key.Date, Op: op.ID, Reason: "never shown by Garmin: nothing to delete"}
+	}
+	find := func(ctx context.Context) (int64, bool) {
+		ref, ok := w.findWeighIn(ctx, key, b, added)
+		var id int64
+		fmt.Sscan(ref, &id)
+		return id, ok
+	}
+	return opActions{
+		landed: func(ctx context.Context) (*state.Event, bool) {
+			id, ok := find(ctx)
+			if !ok || id != 0 {
+				return nil, ok // still there: delete it
+			}
+			return absent(), true
+		},
+		write: func(ctx, wctx context.Context) (*state.Event, bool, error) {
+			id, ok := find(ctx)
+			switch {
+			case !ok:
+				return nil, false, nil
+			case id == 0:
+				return absent(), true, nil
+			}
+			done := &state.Event{T: state.TypeDone, Kind: key.Kind, Date: key.Date, Op: op.ID, Ref: fmt.Sprint(id)}
+			return done, true, r.Weight.DeleteWeighIn(wctx, key.Date, id)
+		},
+	}
 }
 
 // deleteActions deletes one weigh-in by the id the import recorded; a

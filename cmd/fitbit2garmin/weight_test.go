@@ -261,3 +261,34 @@ func TestUploadSlowerThanTheWaitIsSettledLater(t *testing.T) {
 		t.Errorf("%d weigh-ins done with their samplePk in the journal, want %d", refs, len(want))
 	}
 }
+
+// TestUndoDeletesWeighInsThatWereProcessing: a run stops with uploads
+// Garmin has not shown yet; undo deletes what it knows by id at once, and
+// the uploads once they show, found by their time and weight.
+func TestUndoDeletesWeighInsThatWereProcessing(t *testing.T) {
+	const delay = 1500 * time.Millisecond
+	f := newFake(t, sandbox.Options{Seed: 24, UploadDelay: delay})
+	weight, _ := genWeightExport(t, 4)
+	journal := filepath.Join(t.TempDir(), "j.jsonl")
+	r := runCLI(t, append(f.args(), "import", weight, "--types", "weight", "--timezone", "UTC", "--state", journal,
+		"--rate", "200", "--upload-wait", "100ms")...)
+	if r.code != exitPartial {
+		t.Fatalf("import: exit %d, want %d (uploads processing):\n%s%s", r.code, exitPartial, r.stdout, r.stderr)
+	}
+	undo := append(f.args(), "undo", "--state", journal, "--rate", "200")
+	r = runCLI(t, undo...)
+	if r.code != exitPartial || !strings.Contains(r.stdout, "2 weigh-ins Garmin took but does not show yet") {
+		t.Fatalf("first undo: exit %d, want %d with 2 processing:\n%s%s", r.code, exitPartial, r.stdout, r.stderr)
+	}
+	time.Sleep(delay)
+	if n := len(f.srv.WeighIns(f.email)); n != 2 {
+		t.Fatalf("the fake shows %d weigh-ins, want the 2 uploads", n)
+	}
+	r = runCLI(t, undo...)
+	if r.code != 0 {
+		t.Fatalf("second undo: exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if left := f.srv.WeighIns(f.email); len(left) != 0 {
+		t.Errorf("after undo the fake holds %d weigh-ins, want none", len(left))
+	}
+}
