@@ -54,6 +54,8 @@ type BodyComposition struct {
 	Kg float64
 	// FatPercent is the body fat in percent, in (0, 100); nil for none.
 	FatPercent *float64
+	// BMI is the body mass index, when the export has it; nil for none.
+	BMI *float64
 }
 
 // UploadBodyComposition calls POST /upload-service/upload with a FIT file
@@ -69,7 +71,7 @@ type BodyComposition struct {
 // while it may still appear. A 409, should Garmin give one, matches
 // ErrDuplicateUpload; it too is settled by reading the day.
 func (c *Client) UploadBodyComposition(ctx context.Context, bc BodyComposition) error {
-	file, err := encodeBodyComposition(bc)
+	file, err := encodeBodyComposition(bc, c.now())
 	if err != nil {
 		return fmt.Errorf("garmin: upload body composition: %w", err)
 	}
@@ -85,8 +87,22 @@ func (c *Client) UploadBodyComposition(ctx context.Context, bc BodyComposition) 
 	return err
 }
 
-// encodeBodyComposition builds the FIT file of bc with muktihari/fit.
-func encodeBodyComposition(bc BodyComposition) ([]byte, error) {
+// The FIT identity of a body-composition file, as python-garminconnect's
+// encoder (garminconnect/fit.py, 2026) writes it, whose uploads users see
+// in Garmin Connect: file_id manufacturer Garmin (1), product 0, and a
+// device_info of an ANT+ weight scale (device type 119), Garmin, product
+// 0, software 1.00. file_id.time_created is the upload time there too.
+const (
+	fitScaleManufacturer = typedef.ManufacturerGarmin
+	fitScaleProduct      = 0
+	fitScaleDeviceType   = uint8(typedef.AntplusDeviceTypeWeightScale) // 119
+)
+
+// encodeBodyComposition builds the FIT file of bc with muktihari/fit, made
+// at created: file_id (type weight, Garmin, time_created = created, a
+// serial derived from the measurement), device_info (a weight scale),
+// file_creator, then weight_scale (timestamp, weight, percent_fat, bmi).
+func encodeBodyComposition(bc BodyComposition, created time.Time) ([]byte, error) {
 	if err := checkWeighInTimes(bc.Local, bc.GMT); err != nil {
 		return nil, err
 	}
@@ -115,12 +131,36 @@ func encodeBodyComposition(bc BodyComposition) ([]byte, error) {
 		}
 		ws.SetPercentFat(uint16(math.Round(f * 100)))
 	}
+	if bc.BMI != nil {
+		b := *bc.BMI
+		if math.IsNaN(b) || math.Round(b*10) < 1 || math.Round(b*10) >= math.MaxUint16 {
+			return nil, fmt.Errorf("bmi %v: want at least 0.1", b)
+		}
+		ws.SetBmi(uint16(math.Round(b * 10)))
+	}
 	creator := mesgdef.NewFileCreator(nil).SetSoftwareVersion(fitSoftwareVers)
+	made := created.UTC().Truncate(time.Second)
+	if made.Before(fitTimeMin) || !made.Before(fitTimeEnd) {
+		made = at
+	}
+	// A stable serial per measurement: the same weigh-in gives the same
+	// file_id whenever it is sent (only time_created differs).
+	sum := sha256.Sum256([]byte(at.Format(time.RFC3339) + fmt.Sprintf("|%.2f", bc.Kg)))
+	serial := uint32(sum[0])<<24 | uint32(sum[1])<<16 | uint32(sum[2])<<8 | uint32(sum[3]) | 1
 
 	f := filedef.NewWeight()
-	f.FileId.Manufacturer = typedef.ManufacturerDevelopment
-	f.FileId.Product = 0
-	f.FileId.TimeCreated = at
+	f.FileId.Manufacturer = fitScaleManufacturer
+	f.FileId.Product = fitScaleProduct
+	f.FileId.SerialNumber = serial
+	f.FileId.TimeCreated = made
+	f.DeviceInfos = append(f.DeviceInfos, mesgdef.NewDeviceInfo(nil).
+		SetTimestamp(at).
+		SetDeviceIndex(typedef.DeviceIndexCreator).
+		SetDeviceType(fitScaleDeviceType).
+		SetManufacturer(fitScaleManufacturer).
+		SetProduct(fitScaleProduct).
+		SetSerialNumber(serial).
+		SetSoftwareVersion(fitSoftwareVers))
 	f.WeightScales = append(f.WeightScales, ws)
 	f.UnrelatedMessages = append(f.UnrelatedMessages, creator.ToMesg(nil))
 	fit := f.ToFIT(nil)

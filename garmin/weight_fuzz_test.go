@@ -68,7 +68,7 @@ func FuzzEncodeBodyComposition(f *testing.F) {
 		if hasFat {
 			bc.FatPercent = &fat
 		}
-		file, err := encodeBodyComposition(bc)
+		file, err := encodeBodyComposition(bc, testNow)
 		if err != nil {
 			return
 		}
@@ -81,8 +81,8 @@ func FuzzEncodeBodyComposition(f *testing.F) {
 			t.Fatalf("%d weight_scale messages", len(w.WeightScales))
 		}
 		ws := w.WeightScales[0]
-		if !ws.Timestamp.Equal(gmt) || !w.FileId.TimeCreated.Equal(gmt) {
-			t.Errorf("timestamp %v, time_created %v, want %v", ws.Timestamp, w.FileId.TimeCreated, gmt)
+		if !ws.Timestamp.Equal(gmt) || !w.FileId.TimeCreated.Equal(testNow) {
+			t.Errorf("timestamp %v, time_created %v, want %v and the upload time %v", ws.Timestamp, w.FileId.TimeCreated, gmt, testNow)
 		}
 		if want := math.Round(kg * 100); float64(ws.Weight) != want || ws.Weight == 0 {
 			t.Errorf("weight %d, want %v (never 0)", ws.Weight, want)

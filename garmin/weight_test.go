@@ -401,7 +401,7 @@ func TestUploadBodyComposition(t *testing.T) {
 				w.WriteHeader(http.StatusCreated)
 				fmt.Fprint(w, `{"detailedImportResult":{"uploadId":null,"successes":[{"internalId":1}],"failures":[]}}`)
 			})
-			bc := BodyComposition{Local: weighInGMT.In(utcPlus2), GMT: weighInGMT, Kg: 59.5, FatPercent: ptr(21.3)}
+			bc := BodyComposition{Local: weighInGMT.In(utcPlus2), GMT: weighInGMT, Kg: 59.5, FatPercent: ptr(21.3), BMI: ptr(22.4)}
 			for range 2 {
 				if err := f.client.UploadBodyComposition(context.Background(), bc); err != nil {
 					t.Fatal(err)
@@ -410,16 +410,28 @@ func TestUploadBodyComposition(t *testing.T) {
 			if len(files) != 2 || bodies[0] != bodies[1] {
 				t.Fatal("the same measurement gave two different requests (Garmin's duplicate check needs identical files)")
 			}
+			// Every field, decoded back with muktihari/fit: the shape of
+			// python-garminconnect's accepted file (garminconnect/fit.py).
 			w := decodeWeightFIT(t, files[0])
-			if w.FileId.Type != typedef.FileWeight || !w.FileId.TimeCreated.Equal(weighInGMT) {
-				t.Errorf("file_id = %+v, want a weight file created at the measurement", w.FileId)
+			id := w.FileId
+			if id.Type != typedef.FileWeight || id.Manufacturer != typedef.ManufacturerGarmin || id.Product != 0 ||
+				id.SerialNumber == 0 || id.SerialNumber == math.MaxUint32 || !id.TimeCreated.Equal(testNow) {
+				t.Errorf("file_id = %+v, want a Garmin (1) product 0 weight file with a serial, created at the upload time %v", id, testNow)
+			}
+			if len(w.DeviceInfos) != 1 {
+				t.Fatalf("%d device_info messages, want 1", len(w.DeviceInfos))
+			}
+			di := w.DeviceInfos[0]
+			if !di.Timestamp.Equal(weighInGMT) || di.DeviceIndex != typedef.DeviceIndexCreator || di.DeviceType != 119 ||
+				di.Manufacturer != typedef.ManufacturerGarmin || di.Product != 0 || di.SerialNumber != id.SerialNumber || di.SoftwareVersion != 100 {
+				t.Errorf("device_info = %+v, want the weight scale (type 119) that made the file", di)
 			}
 			if len(w.WeightScales) != 1 {
 				t.Fatalf("%d weight_scale messages, want 1", len(w.WeightScales))
 			}
 			ws := w.WeightScales[0]
-			if !ws.Timestamp.Equal(weighInGMT) || ws.Weight != 5950 || ws.PercentFat != 2130 {
-				t.Errorf("weight_scale = timestamp %v weight %d percent_fat %d; want %v 5950 2130", ws.Timestamp, ws.Weight, ws.PercentFat, weighInGMT)
+			if !ws.Timestamp.Equal(weighInGMT) || ws.Weight != 5950 || ws.PercentFat != 2130 || ws.Bmi != 224 {
+				t.Errorf("weight_scale = timestamp %v weight %d percent_fat %d bmi %d; want %v 5950 2130 224", ws.Timestamp, ws.Weight, ws.PercentFat, ws.Bmi, weighInGMT)
 			}
 			golden(t, "fit/body_composition.hex", []byte(hex.Dump(files[0])))
 		})
