@@ -2,8 +2,11 @@ package importer
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"fitbit2garmin/state"
@@ -245,24 +248,84 @@ func UndoWeightPlan(events []state.Event) []UndoWeighIn {
 	return out
 }
 
-// VerifyWeight reads Garmin's weigh-ins for the plan's days, 28 days a read,
-// and lists each planned weigh-in Garmin does not hold (same minute, weight
-// within MatchKg).
-func VerifyWeight(ctx context.Context, api WeightAPI, plan *Plan, loc *time.Location) (*VerifyReport, error) {
+// Verify tolerances for weigh-ins: Garmin keeps weight in grams and FIT
+// files carry it in hundredths of a kg; body fat in hundredths of a point.
+const (
+	VerifyKg  = 0.01
+	VerifyFat = 0.1
+)
+
+// VerifyWeight reads Garmin's weigh-ins for the plan's days, 28 days a
+// read, and compares them with the plan's, weigh-in by weigh-in (by the
+// minute it was taken): missing on Garmin; different (weight beyond
+// VerifyKg, body fat beyond VerifyFat points or only on one side); extra,
+// a second weigh-in in the same minute and weight (a repeated upload) or
+// one the journal (events) says this tool created that matches no planned
+// weigh-in.
+func VerifyWeight(ctx context.Context, api WeightAPI, plan *Plan, loc *time.Location, events []state.Event) (*VerifyReport, error) {
+	ours := map[string]bool{}
+	for _, ev := range events {
+		if ev.Kind == KindWeight && ev.T == state.TypeDone && ev.Ref != "" && !strings.HasPrefix(ev.Op, undoPrefix) {
+			ours[ev.Ref] = true
+		}
+	}
 	rep := &VerifyReport{Days: len(plan.Days)}
 	var err error
 	rep.Requests, err = eachWindow(ctx, plan, api.WeighIns, func(day Day, list []WeighIn) {
-		ok := true
-		for _, op := range day.Ops {
-			sop := state.Op{ID: op.ID, Amount: op.Kg, Time: op.Time, Fat: op.Fat}
-			if !slices.ContainsFunc(list, func(w WeighIn) bool { return matches(w, sop, loc) }) {
-				ok = false
-				rep.Mismatches = append(rep.Mismatches, Mismatch{Date: day.Date, Note: "missing on Garmin: " + op.Time[11:16] + " " + op.Shown})
-			}
+		notes := verifyWeighIns(day, list, loc, ours)
+		for _, n := range notes {
+			rep.Mismatches = append(rep.Mismatches, Mismatch{Date: day.Date, Note: n})
 		}
-		if ok {
+		if len(notes) == 0 {
 			rep.Matching++
 		}
 	})
 	return rep, err
+}
+
+// verifyWeighIns compares one day's planned weigh-ins with Garmin's list
+// and returns a note for each difference.
+func verifyWeighIns(day Day, list []WeighIn, loc *time.Location, ours map[string]bool) []string {
+	var notes []string
+	used := map[int64]bool{}
+	fatText := func(f *float64) string {
+		if f == nil {
+			return "no body fat"
+		}
+		return fmt.Sprintf("body fat %.1f%%", *f)
+	}
+	var planned []state.Op
+	for _, op := range day.Ops {
+		sop := state.Op{ID: op.ID, Amount: op.Kg, Time: op.Time, Fat: op.Fat}
+		planned = append(planned, sop)
+		i := slices.IndexFunc(list, func(w WeighIn) bool { return !used[w.ID] && matches(w, sop, loc) })
+		if i < 0 {
+			i = slices.IndexFunc(list, func(w WeighIn) bool { return !used[w.ID] && sameMinute(w, sop, loc) })
+		}
+		clock := op.Time[11:16]
+		if i < 0 {
+			notes = append(notes, "missing on Garmin: "+clock+" "+op.Shown)
+			continue
+		}
+		w := list[i]
+		used[w.ID] = true
+		fatDiffers := (w.Fat == nil) != (op.Fat == nil) || (w.Fat != nil && math.Abs(*w.Fat-*op.Fat) > VerifyFat)
+		if math.Abs(w.Kg-op.Kg) > VerifyKg || fatDiffers {
+			notes = append(notes, fmt.Sprintf("different at %s: Garmin %.2f kg, %s; export %.2f kg, %s", clock, w.Kg, fatText(w.Fat), op.Kg, fatText(op.Fat)))
+		}
+	}
+	for _, w := range list {
+		if used[w.ID] || w.Date != day.Date {
+			continue
+		}
+		copyOf := slices.ContainsFunc(planned, func(op state.Op) bool { return matches(w, op, loc) })
+		why := "a second copy of a planned weigh-in"
+		if ours[fmt.Sprint(w.ID)] {
+			why = "put there by this tool"
+		}
+		if copyOf || ours[fmt.Sprint(w.ID)] {
+			notes = append(notes, fmt.Sprintf("extra on Garmin: %s %.2f kg, %s (id %d, %s)", w.Time[min(11, len(w.Time)):min(16, len(w.Time))], w.Kg, fatText(w.Fat), w.ID, why))
+		}
+	}
+	return notes
 }

@@ -176,7 +176,13 @@ func weightOpID(op Op) string {
 // weight within MatchKg, at the same minute, local or (Garmin files FIT
 // uploads by the instant) UTC in loc.
 func matches(w WeighIn, op state.Op, loc *time.Location) bool {
-	if math.Abs(w.Kg-op.Amount) > MatchKg || len(op.Time) < 16 {
+	return math.Abs(w.Kg-op.Amount) <= MatchKg && sameMinute(w, op, loc)
+}
+
+// sameMinute reports whether Garmin's weigh-in w was taken in the op's
+// minute, local or (Garmin files FIT uploads by the instant) UTC in loc.
+func sameMinute(w WeighIn, op state.Op, loc *time.Location) bool {
+	if len(op.Time) < 16 {
 		return false
 	}
 	if len(w.Time) >= 16 && w.Time[:16] == op.Time[:16] {

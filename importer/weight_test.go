@@ -14,6 +14,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"fitbit2garmin/fitbit"
+	"fitbit2garmin/state"
 )
 
 // fakeWeight is an in-memory Garmin for weigh-ins. hook may fail a call;
@@ -282,4 +283,69 @@ func TestResumeWeightAfterLostAnswers(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertWeighIns(t, f, p, 0)
+}
+
+// TestVerifyWeightComparesValues: every planned weigh-in is looked up by
+// its minute and compared: missing, different (kg beyond 0.01, body fat
+// beyond 0.1 points or on one side only), extra (a second copy, or one the
+// journal says this tool created).
+func TestVerifyWeightComparesValues(t *testing.T) {
+	p := weightPlan(t, 1) // 2025-01-01: 07:10 80.0 kg; 21:00 81.0 kg, body fat 20 %
+	exact := func() []WeighIn {
+		return []WeighIn{
+			{ID: 1, Date: "2025-01-01", Time: "2025-01-01T07:10:00", Kg: 80.0},
+			{ID: 2, Date: "2025-01-01", Time: "2025-01-01T21:00:00", Kg: 81.0, Fat: fat(20)},
+		}
+	}
+	done := []state.Event{{T: state.TypeDone, Kind: KindWeight, Date: "2025-01-01", Op: "x", Ref: "9"}}
+	tests := []struct {
+		name   string
+		held   func() []WeighIn
+		events []state.Event
+		want   []string // substrings, one per mismatch
+	}{
+		{"all held", exact, nil, nil},
+		{"within tolerance", func() []WeighIn { l := exact(); l[0].Kg = 80.009; l[1].Fat = fat(20.09); return l }, nil, nil},
+		{"missing", func() []WeighIn { return exact()[1:] }, nil, []string{"missing on Garmin: 07:10 176.37 lb → 80.00 kg"}},
+		{"weight differs", func() []WeighIn { l := exact(); l[0].Kg = 80.03; return l }, nil,
+			[]string{"different at 07:10: Garmin 80.03 kg, no body fat; export 80.00 kg, no body fat"}},
+		{"body fat differs", func() []WeighIn { l := exact(); l[1].Fat = fat(20.2); return l }, nil,
+			[]string{"different at 21:00: Garmin 81.00 kg, body fat 20.2%; export 81.00 kg, body fat 20.0%"}},
+		{"body fat lost", func() []WeighIn { l := exact(); l[1].Fat = nil; return l }, nil, []string{"different at 21:00"}},
+		{"second copy", func() []WeighIn {
+			return append(exact(), WeighIn{ID: 3, Date: "2025-01-01", Time: "2025-01-01T07:10:00", Kg: 80.0})
+		}, nil,
+			[]string{"extra on Garmin: 07:10 80.00 kg, no body fat (id 3, a second copy of a planned weigh-in)"}},
+		{"ours, unplanned", func() []WeighIn {
+			return append(exact(), WeighIn{ID: 9, Date: "2025-01-01", Time: "2025-01-01T12:00:00", Kg: 70})
+		}, done,
+			[]string{"(id 9, put there by this tool)"}},
+		{"someone else's is not extra", func() []WeighIn {
+			return append(exact(), WeighIn{ID: 5, Date: "2025-01-01", Time: "2025-01-01T12:00:00", Kg: 70})
+		}, nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := &fakeWeight{items: tt.held()}
+			rep, err := VerifyWeight(context.Background(), f, p, time.UTC, tt.events)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Mismatches) != len(tt.want) {
+				t.Fatalf("mismatches %+v, want %d", rep.Mismatches, len(tt.want))
+			}
+			for i, w := range tt.want {
+				if !strings.Contains(rep.Mismatches[i].Note, w) {
+					t.Errorf("mismatch %d = %q, want it to say %q", i, rep.Mismatches[i].Note, w)
+				}
+			}
+			wantMatch := 1 // the one day
+			if len(tt.want) > 0 {
+				wantMatch = 0
+			}
+			if rep.Matching != wantMatch {
+				t.Errorf("matching %d, want %d", rep.Matching, wantMatch)
+			}
+		})
+	}
 }

@@ -77,7 +77,7 @@ func runVerify(c *cli.Context) error {
 		differ += n
 	}
 	if p.weight != nil {
-		n, err := verifyWeight(c, p, conn, all)
+		n, err := verifyWeight(c, p, conn, events, all)
 		if err != nil {
 			return err
 		}
@@ -139,16 +139,17 @@ func verifyWater(c *cli.Context, p *planned, conn *connection, events []state.Ev
 	return len(rep.Mismatches), nil
 }
 
-// verifyWeight lists the planned weigh-ins Garmin does not hold and
-// returns how many.
-func verifyWeight(c *cli.Context, p *planned, conn *connection, all map[string]verifyJSON) (int, error) {
-	rep, err := importer.VerifyWeight(c.Context, adapter.GarminWeight{Client: conn.client}, p.weight, p.loc)
+// verifyWeight lists, day by day, the weigh-ins missing on Garmin,
+// different (kg beyond 0.01, body fat beyond 0.1 points) or extra (ours),
+// and returns how many.
+func verifyWeight(c *cli.Context, p *planned, conn *connection, events []state.Event, all map[string]verifyJSON) (int, error) {
+	rep, err := importer.VerifyWeight(c.Context, adapter.GarminWeight{Client: conn.client}, p.weight, p.loc, events)
 	if err != nil {
 		return 0, err
 	}
 	all["weight"] = verifyJSON{rep, p.weight.Skipped}
 	if w := c.App.Writer; !c.Bool("json") {
-		fmt.Fprintf(w, "Weight: verified %d days: %d match, %d weigh-ins missing.\n", rep.Days, rep.Matching, len(rep.Mismatches))
+		fmt.Fprintf(w, "Weight: verified %d days: %d match, %d weigh-ins missing, different or extra.\n", rep.Days, rep.Matching, len(rep.Mismatches))
 		fmt.Fprintf(w, "  skipped: %s\n", skippedText(p.weight.Skipped))
 		for _, m := range rep.Mismatches {
 			fmt.Fprintf(w, "%-10s  %s\n", m.Date, m.Note)

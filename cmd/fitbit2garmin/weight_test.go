@@ -292,3 +292,37 @@ func TestUndoDeletesWeighInsThatWereProcessing(t *testing.T) {
 		t.Errorf("after undo the fake holds %d weigh-ins, want none", len(left))
 	}
 }
+
+// TestVerifyWeightFindsDifferences: verify compares weigh-in by weigh-in,
+// and copies Garmin holds besides the planned ones make it exit 3 (values
+// that differ are tested in importer's TestVerifyWeightComparesValues).
+func TestVerifyWeightFindsDifferences(t *testing.T) {
+	f := newFake(t, sandbox.Options{Seed: 25})
+	weight, want := genWeightExport(t, 6)
+	journal := filepath.Join(t.TempDir(), "j.jsonl")
+	common := []string{weight, "--types", "weight", "--timezone", "UTC", "--state", journal, "--rate", "200"}
+	if r := runCLI(t, append(append(f.args(), "import"), common...)...); r.code != 0 {
+		t.Fatalf("import exit %d: %s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := runCLI(t, append(append(f.args(), "verify"), common...)...); r.code != 0 {
+		t.Fatalf("verify after import: exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	// A second copy of one weigh-in, and a weigh-in in another's minute
+	// within 0.05 kg of it (as a repeated upload would look).
+	if _, err := f.srv.AddWeighIn(f.email, sandbox.WeighIn{Local: want[1].gmt, GMT: want[1].gmt, Kg: want[1].kg}); err != nil {
+		t.Fatal(err)
+	}
+	off := want[3].gmt.Add(20 * time.Second)
+	if _, err := f.srv.AddWeighIn(f.email, sandbox.WeighIn{Local: off, GMT: off, Kg: want[4].kg}); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, append(append(f.args(), "verify"), common...)...)
+	if r.code != exitPartial {
+		t.Fatalf("verify: exit %d, want %d:\n%s%s", r.code, exitPartial, r.stdout, r.stderr)
+	}
+	for _, s := range []string{"2 weigh-ins missing, different or extra", "extra on Garmin", "a second copy of a planned weigh-in"} {
+		if !strings.Contains(r.stdout, s) {
+			t.Errorf("verify output lacks %q:\n%s", s, r.stdout)
+		}
+	}
+}
