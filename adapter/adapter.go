@@ -92,18 +92,21 @@ func (g GarminWeight) WeighInsOn(ctx context.Context, date string) ([]importer.W
 	return weighIns(list), Classify(err)
 }
 
-// AddWeighIn implements WeightAPI.
-func (g GarminWeight) AddWeighIn(ctx context.Context, local, gmt time.Time, kg float64, fat *float64) error {
+// AddWeighIn implements WeightAPI: a weigh-in without body fat goes to the
+// weight endpoint (shown at once); with body fat it is uploaded as a FIT
+// file, which Garmin processes after its 202 (later is true).
+func (g GarminWeight) AddWeighIn(ctx context.Context, local, gmt time.Time, kg float64, fat *float64) (bool, error) {
 	if fat == nil {
-		return Classify(g.Client.AddWeight(ctx, garmin.WeighInEntry{Local: local, GMT: gmt, Kg: kg}))
+		return false, Classify(g.Client.AddWeight(ctx, garmin.WeighInEntry{Local: local, GMT: gmt, Kg: kg}))
 	}
 	err := g.Client.UploadBodyComposition(ctx, garmin.BodyComposition{Local: local, GMT: gmt, Kg: kg, FatPercent: fat})
 	if errors.Is(err, garmin.ErrDuplicateUpload) {
-		// The same file landed before (its answer was lost): the caller
-		// finds the weigh-in by reading the day.
-		return nil
+		// A 409, should Garmin ever answer one: taken as "it may be
+		// there", settled like any upload by reading the day, never on
+		// trust.
+		return true, nil
 	}
-	return Classify(err)
+	return true, Classify(err)
 }
 
 // DeleteWeighIn implements WeightAPI.

@@ -50,7 +50,9 @@ type WeightAPI interface {
 	WeighInsOn(ctx context.Context, date string) ([]WeighIn, error)
 	// AddWeighIn adds a weigh-in at local wall-clock time local (the same
 	// instant as gmt); fat, when set, is body fat in percent.
-	AddWeighIn(ctx context.Context, local, gmt time.Time, kg float64, fat *float64) error
+	// later is true when Garmin processes the weigh-in after answering
+	// (an uploaded file): it is not in the day view at once.
+	AddWeighIn(ctx context.Context, local, gmt time.Time, kg float64, fat *float64) (later bool, err error)
 	// DeleteWeighIn deletes one weigh-in by its id; one already gone is
 	// not an error.
 	DeleteWeighIn(ctx context.Context, date string, id int64) error
@@ -341,10 +343,11 @@ func (w *weight) addActions(key dayKey, b *block, op state.Op) opActions {
 			if err != nil {
 				return nil, false, Rejected(fmt.Errorf("weigh-in time %q: %w", op.Time, err))
 			}
-			if err := r.Weight.AddWeighIn(wctx, local, gmtOf(local, r.location()), op.Amount, op.Fat); err != nil {
+			later, err := r.Weight.AddWeighIn(wctx, local, gmtOf(local, r.location()), op.Amount, op.Fat)
+			if err != nil {
 				return nil, false, err
 			}
-			ref, ok := w.waitFor(ctx, key, b, op)
+			ref, ok := w.waitFor(ctx, key, b, op, later)
 			switch {
 			case !ok:
 				return nil, false, nil // stays sent: settled later
@@ -357,12 +360,19 @@ func (w *weight) addActions(key dayKey, b *block, op state.Op) opActions {
 }
 
 // waitFor reads the day until op's weigh-in shows, pausing 1, 2, 4 … s
-// between reads, for at most Runner.UploadWait in all. ref is "" when it
+// between reads, for at most Runner.UploadWait in all; a weigh-in Garmin
+// processes later is first read after the first pause. ref is "" when it
 // has not shown by then; ok is false when the run is stopping.
-func (w *weight) waitFor(ctx context.Context, key dayKey, b *block, op state.Op) (ref string, ok bool) {
+func (w *weight) waitFor(ctx context.Context, key dayKey, b *block, op state.Op, later bool) (ref string, ok bool) {
 	r := w.r
 	waited := time.Duration(0)
-	for pause := time.Second; ; pause *= 2 {
+	if later {
+		if r.Sleep(ctx, time.Second) != nil {
+			return "", false
+		}
+		waited = time.Second
+	}
+	for pause := time.Second << min(int(waited/time.Second), 1); ; pause *= 2 {
 		ref, ok := w.findWeighIn(ctx, key, b, op)
 		if !ok || ref != "" || waited >= r.UploadWait {
 			return ref, ok

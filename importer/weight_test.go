@@ -62,17 +62,17 @@ func (f *fakeWeight) WeighInsOn(ctx context.Context, date string) ([]WeighIn, er
 	return f.WeighIns(ctx, date, date)
 }
 
-func (f *fakeWeight) AddWeighIn(ctx context.Context, local, gmt time.Time, kg float64, fat *float64) error {
+func (f *fakeWeight) AddWeighIn(ctx context.Context, local, gmt time.Time, kg float64, fat *float64) (bool, error) {
 	err, apply := f.before("add")
 	if err != nil && !apply {
-		return err
+		return false, err
 	}
 	f.mu.Lock()
 	f.next++
 	f.items = append(f.items, WeighIn{ID: 1000 + f.next, Date: local.Format(time.DateOnly), Time: local.Format("2006-01-02T15:04:05"), Kg: kg, Fat: fat})
 	f.adds++
 	f.mu.Unlock()
-	return err
+	return false, err
 }
 
 func (f *fakeWeight) DeleteWeighIn(ctx context.Context, date string, id int64) error {

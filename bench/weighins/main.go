@@ -1,0 +1,136 @@
+// Command weighins measures how many requests the importer makes per
+// weigh-in (writes and reads) on a synthetic multi-year export, against
+// the fake Garmin processing uploads after a delay as the real one does.
+//
+//	go run ./bench/weighins -years 5 -delay 3s
+//
+// Time is virtual: the fake's clock and the runner's pauses share one
+// clock that a pause moves forward, so the figure is exact and the run
+// takes seconds whatever the delay.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"iter"
+	"log"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"fitbit2garmin/adapter"
+	"fitbit2garmin/fitbit"
+	"fitbit2garmin/garmin"
+	"fitbit2garmin/garmin/sandbox"
+	"fitbit2garmin/importer"
+	"fitbit2garmin/state"
+)
+
+// clock is virtual time: Sleep moves it forward.
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Sleep(ctx context.Context, d time.Duration) error {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+	return ctx.Err()
+}
+
+func main() {
+	years := flag.Int("years", 5, "years of daily weigh-ins")
+	fatEvery := flag.Int("fat-every", 2, "every Nth weigh-in has body fat (sent as a FIT upload)")
+	delay := flag.Duration("delay", sandbox.DefaultUploadDelay, "how long the fake takes to process an upload")
+	flag.Parse()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	clk := &clock{now: time.Now()}
+	srv := sandbox.New(sandbox.Options{Seed: 1, Now: clk.Now, UploadDelay: *delay, AccessTTL: 1000 * time.Hour})
+	const email = "bench@fitbit2garmin.invalid"
+	if err := srv.AddAccount(sandbox.Account{Email: email}); err != nil {
+		log.Fatal(err)
+	}
+	url, err := srv.Start(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	tok, err := srv.IssueDI(email)
+	if err != nil {
+		log.Fatal(err)
+	}
+	pacer := importer.NewPacer(10000, 10)
+	client, err := garmin.NewClient(garmin.Options{BaseURL: url, Limiter: pacer, Now: clk.Now, Store: garmin.NewMemoryTokenStore(&garmin.Tokens{
+		Family: garmin.FamilyDI, AccessToken: garmin.Secret(tok.AccessToken), RefreshToken: garmin.Secret(tok.RefreshToken), ClientID: tok.ClientID,
+		ExpiresAt: clk.Now().Add(1000 * time.Hour),
+	})})
+	if err != nil {
+		log.Fatal(err)
+	}
+	plan, err := importer.BuildWeightPlan(synthetic(*years*365, *fatEvery), importer.PlanOptions{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	dir, err := os.MkdirTemp("", "f2g-bench-")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	j, err := state.Open(ctx, filepath.Join(dir, "journal.jsonl"), state.Options{Header: &state.Event{Fingerprint: "bench", Account: "1"}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer j.Close()
+
+	r := &importer.Runner{Weight: adapter.GarminWeight{Client: client}, Journal: j, Pacer: pacer, Workers: 1,
+		Now: clk.Now, Sleep: clk.Sleep}
+	srv.ResetRequests()
+	res, err := r.Import(ctx, plan)
+	if err != nil {
+		log.Fatal(err)
+	}
+	var writes, reads int
+	for _, q := range srv.Requests() {
+		switch q.Class {
+		case sandbox.ClassWrite:
+			writes++
+		case sandbox.ClassRead:
+			reads++
+		}
+	}
+	n := plan.Requests
+	fmt.Printf("weigh-ins: %d over %d days (%d years), every %d with body fat; upload processing %s\n", n, len(plan.Days), *years, *fatEvery, *delay)
+	fmt.Printf("done: %d with their samplePk; processing at the end: %d; on the fake: %d\n", res.OpsDone, res.Processing, len(srv.WeighIns(email)))
+	fmt.Printf("requests: %d writes + %d reads = %d\n", writes, reads, writes+reads)
+	fmt.Printf("requests per weigh-in: %.3f (writes %.3f, reads %.3f)\n",
+		float64(writes+reads)/float64(n), float64(writes)/float64(n), float64(reads)/float64(n))
+}
+
+// synthetic yields one weigh-in a day for days days from 2019-01-01, every
+// fatEvery-th with body fat.
+func synthetic(days, fatEvery int) iter.Seq2[fitbit.Weight, error] {
+	return func(yield func(fitbit.Weight, error) bool) {
+		start := time.Date(2019, 1, 1, 7, 0, 0, 0, time.UTC)
+		for i := range days {
+			at := start.AddDate(0, 0, i).Add(time.Duration(i%45) * time.Minute)
+			w := fitbit.Weight{Date: at.Format(time.DateOnly), Time: at.Format("15:04:05"), Kg: 70 + float64(i%100)/20}
+			if fatEvery > 0 && i%fatEvery == 0 {
+				f := 18 + float64(i%60)/10
+				w.FatPercent = &f
+			}
+			if !yield(w, nil) {
+				return
+			}
+		}
+	}
+}
