@@ -112,7 +112,7 @@ func replay(events []state.Event) *history {
 			}
 		case state.TypeSkip:
 			if d.current == nil || d.current.complete() {
-				d.skip = ev.Reason
+				d.skip = skipCode(ev.Reason)
 			}
 		case state.TypeSent, state.TypeDone, state.TypeNotSent, state.TypeFailed, state.TypeConflict, state.TypeProcessing:
 			b := d.current

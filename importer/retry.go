@@ -48,19 +48,19 @@ func (r *Runner) retryAfter(ctx context.Context, err error, sent time.Time) bool
 		return false
 	}
 	if errors.Is(err, ErrUnauthorized) {
-		r.fail(&StopError{Reason: "not authorized", Err: err})
+		r.fail(&StopError{Reason: StopUnauthorized, Err: err})
 		return false
 	}
 	if rejected(err) {
-		r.fail(&StopError{Reason: "request rejected", Err: err})
+		r.fail(&StopError{Reason: StopRejected, Err: err})
 		return false
 	}
 	n := r.failed(err)
 	wait, limited := retryAfterOf(err)
 	if r.tooMany() {
-		reason := "too many failures"
+		reason := StopTooMany
 		if limited {
-			reason = "rate limited"
+			reason = StopRateLimited
 		}
 		r.fail(&StopError{Reason: reason, Err: err})
 		return false
@@ -120,7 +120,7 @@ func (r *Runner) stopOn(ctx context.Context, err error) {
 	}
 	var se *StopError
 	if !errors.As(err, &se) {
-		err = &StopError{Reason: "error", Err: err}
+		err = &StopError{Reason: StopFailed, Err: err}
 	}
 	r.fail(err)
 }

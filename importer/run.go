@@ -25,13 +25,38 @@ const (
 	ExistingTopUp = "top-up"
 )
 
-// Skip reasons for whole days during a run.
+// Why whole days are left alone during a run. These short codes are what
+// the journal stores (a skip event's reason) and what --json shows; cmd
+// turns them into sentences, so rewording one never breaks a journal.
+// Journals written before the codes hold the sentences: replay maps them
+// back (skipCode).
 const (
-	DaySkipExisting = "existing data on Garmin (--existing skip)"
-	DaySkipComplete = "already at or above the export's total (--existing top-up)"
-	DaySkipConflict = "conflicted earlier"
-	DaySkipNothing  = "nothing this tool added"
+	DaySkipExisting  = "existing"        // water on Garmin this tool did not put there (--existing skip)
+	DaySkipComplete  = "complete"        // already at or above the export's total (--existing top-up)
+	DaySkipConflict  = "conflicted"      // conflicted earlier
+	DaySkipNothing   = "nothing-added"   // undo: nothing this tool added
+	DaySkipWeighedIn = "weighed-in"      // every weigh-in already on Garmin
+	DaySkipUndoing   = "undo-unfinished" // an undo is half done: finish it with undo first
 )
+
+// skipCode returns the code of a day-skip reason read from a journal:
+// the code itself, or the sentence a journal written before the codes
+// holds.
+func skipCode(reason string) string {
+	switch reason {
+	case "existing data on Garmin (--existing skip)":
+		return DaySkipExisting
+	case "already at or above the export's total (--existing top-up)":
+		return DaySkipComplete
+	case "conflicted earlier":
+		return DaySkipConflict
+	case "nothing this tool added":
+		return DaySkipNothing
+	case "every weigh-in already on Garmin":
+		return DaySkipWeighedIn
+	}
+	return reason
+}
 
 // Journal is where the runner records every step before and after it happens.
 type Journal interface {
@@ -148,9 +173,34 @@ type Failure struct {
 // StopError says why a run stopped before its end. The journal is
 // consistent: running again resumes.
 type StopError struct {
-	Reason string // "rate limited", "not authorized", "too many failures"
+	Reason StopReason
 	Err    error
 }
+
+// StopReason says why a run stopped before its end; callers decide on it
+// (cmd: exit 5 for StopRateLimited, 4 for StopUnauthorized).
+type StopReason string
+
+// Why a run stops early.
+const (
+	StopRateLimited  StopReason = "rate limited"
+	StopUnauthorized StopReason = "not authorized"
+	StopRejected     StopReason = "request rejected"
+	StopTooMany      StopReason = "too many failures"
+	StopFailed       StopReason = "error"
+	StopInterrupted  StopReason = "interrupted"
+)
+
+// Codes of the reasons journaled with a conflict or a processing or done
+// event: informative only (replay does not read them), short so that
+// rewording a message never touches a journal.
+const (
+	ConflictNeither    = "neither-outcome" // the day's total fits neither outcome of an uncertain write
+	ConflictBelowAdded = "below-added"     // Garmin holds less than this tool added (undo)
+	ReasonNotShown     = "not-shown"       // Garmin took an upload but does not show it yet
+	ReasonNeverShown   = "never-shown"     // never shown by Garmin: nothing to delete
+	ReasonReconciled   = "reconciled"      // settled by reading Garmin back
+)
 
 func (e *StopError) Error() string {
 	return fmt.Sprintf("stopped: %s after %v (state saved; run the same command again to resume)", e.Reason, e.Err)
@@ -264,7 +314,7 @@ func (r *Runner) importJobs(k kind, plan *Plan, res *Result) []*dayJob {
 				continue
 			case b.Run == RunUndo && !b.complete():
 				// An undo is half done: finish it with `undo` first.
-				res.DaysSkipped["undo in progress (run undo again to finish it)"]++
+				res.DaysSkipped[DaySkipUndoing]++
 				continue
 			}
 			// A finished undo: the day is imported afresh below.
@@ -418,13 +468,13 @@ feed:
 	if stopErr != nil {
 		var se *StopError
 		if errors.As(stopErr, &se) {
-			res.StopReason = se.Reason
+			res.StopReason = string(se.Reason)
 		}
 		return res, stopErr
 	}
 	if ctx.Err() != nil {
 		res.Interrupted = true
-		res.StopReason = "interrupted"
+		res.StopReason = string(StopInterrupted)
 		return res, ErrInterrupted
 	}
 	return res, nil
@@ -453,7 +503,7 @@ func (r *Runner) workDay(ctx context.Context, job *dayJob) {
 		var ce *conflictErr
 		switch {
 		case errors.As(err, &ce):
-			r.record(state.Event{T: state.TypeConflict, Kind: job.key.Kind, Date: job.key.Date, Total: f64(ce.c.Got), Want: ce.c.Want, Reason: "garmin holds less than this tool added"})
+			r.record(state.Event{T: state.TypeConflict, Kind: job.key.Kind, Date: job.key.Date, Total: f64(ce.c.Got), Want: ce.c.Want, Reason: ConflictBelowAdded})
 			r.mu.Lock()
 			r.result.Conflicts = append(r.result.Conflicts, ce.c)
 			r.result.OpsTotal -= job.ops

@@ -231,10 +231,10 @@ func TestImportStopsAfterTooManyFailures(t *testing.T) {
 	tests := []struct {
 		name   string
 		err    error
-		reason string
+		reason StopReason
 	}{
-		{"rate limited", &RetryAfterError{Err: errors.New("429")}, "rate limited"},
-		{"unauthorized", fmt.Errorf("refresh: %w", ErrUnauthorized), "not authorized"},
+		{"rate limited", &RetryAfterError{Err: errors.New("429")}, StopRateLimited},
+		{"unauthorized", fmt.Errorf("refresh: %w", ErrUnauthorized), StopUnauthorized},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -255,7 +255,7 @@ func TestImportStopsAfterTooManyFailures(t *testing.T) {
 			if !errors.Is(err, tt.err) && !errors.Is(err, ErrUnauthorized) {
 				t.Errorf("cause lost: %v", err)
 			}
-			if res.StopReason != tt.reason {
+			if res.StopReason != string(tt.reason) {
 				t.Errorf("stop reason %q", res.StopReason)
 			}
 			// Every sent op was answered by a notsent: nothing is uncertain.

@@ -46,11 +46,11 @@ func (r *Runner) settle(ctx context.Context, k kind, key dayKey, b *block, op st
 				return r.processing(key, b, op, *done)
 			}
 			if done != nil {
-				done.Reason = "reconciled"
+				done.Reason = ReasonReconciled
 				return r.markDone(k, b, op, *done, true)
 			}
 			e := ev(state.TypeNotSent)
-			e.Reason = "reconciled"
+			e.Reason = ReasonReconciled
 			if err := r.Journal.Append(e); err != nil {
 				r.fail(fmt.Errorf("write journal: %w", err))
 				return false
@@ -90,7 +90,7 @@ func (r *Runner) settle(ctx context.Context, k kind, key dayKey, b *block, op st
 		case errors.Is(err, ErrOutcomeUnknown):
 			r.failed(err)
 			if r.tooMany() {
-				r.fail(&StopError{Reason: "too many failures", Err: err})
+				r.fail(&StopError{Reason: StopTooMany, Err: err})
 				return false
 			}
 			// Loop: settle it by reading back.

@@ -106,6 +106,7 @@ type Mismatch struct {
 	WantML   float64 `json:"want_ml"`
 	GarminML float64 `json:"garmin_ml"`
 	Note     string  `json:"note"`
+	Skip     string  `json:"skip,omitempty"` // with note "skipped": the code of why the run left the day alone
 }
 
 // VerifyReport compares Garmin's daily totals with the export's.
@@ -127,12 +128,13 @@ func Verify(ctx context.Context, api WaterAPI, plan *Plan, events []state.Event)
 	rep.Requests, err = eachWindow(ctx, plan, api.HydrationRange, func(day Day, totals map[string]float64) {
 		got := totals[day.Date]
 		want := day.ML
-		note := ""
+		note, skip := "", ""
 		if dh := h.days[dayKey{plan.Kind, day.Date}]; dh != nil {
 			switch {
 			case dh.current == nil && dh.skip != "":
 				want = got
-				note = "skipped: " + dh.skip
+				note = "skipped"
+				skip = dh.skip
 			case dh.current != nil && dh.current.Run == RunUndo && dh.current.complete():
 				want = dh.current.Base + dh.current.doneAmount()
 				note = "undone"
@@ -154,7 +156,7 @@ func Verify(ctx context.Context, api WaterAPI, plan *Plan, events []state.Event)
 			rep.Matching++
 			return
 		}
-		rep.Mismatches = append(rep.Mismatches, Mismatch{Date: day.Date, ExportML: day.ML, WantML: roundML(want), GarminML: got, Note: note})
+		rep.Mismatches = append(rep.Mismatches, Mismatch{Date: day.Date, ExportML: day.ML, WantML: roundML(want), GarminML: got, Note: note, Skip: skip})
 	})
 	return rep, err
 }

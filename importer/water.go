@@ -139,7 +139,7 @@ func (w *water) reconcile(ctx context.Context, key dayKey, b *block, op state.Op
 	}
 	c := Conflict{Date: key.Date, Got: total, Want: []float64{b.Last, with}}
 	e := state.Event{T: state.TypeConflict, Kind: key.Kind, Date: key.Date, Op: op.ID, Total: f64(total), Want: c.Want,
-		Reason: "day total fits neither outcome of an uncertain write"}
+		Reason: ConflictNeither}
 	if err := r.Journal.Append(e); err != nil {
 		r.fail(fmt.Errorf("write journal: %w", err))
 		return false, 0, false

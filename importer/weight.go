@@ -237,9 +237,6 @@ func (w *weight) decide(ctx context.Context, day Day) (*block, string, error) {
 	return b, "", nil
 }
 
-// DaySkipWeighedIn is the reason for a day whose weigh-ins Garmin already holds.
-const DaySkipWeighedIn = "every weigh-in already on Garmin"
-
 // undo deletes, by id, the weigh-ins the import created and recorded,
 // and finds, by time and weight, those it sent without learning their id
 // (still processing when the run stopped) to delete them once they show.
@@ -321,7 +318,7 @@ func (w *weight) addActions(key dayKey, b *block, op state.Op) opActions {
 	done := func(ref string) *state.Event {
 		return &state.Event{T: state.TypeDone, Kind: key.Kind, Date: key.Date, Op: op.ID, Ref: ref}
 	}
-	processing := &state.Event{T: state.TypeProcessing, Reason: "not shown by Garmin yet"}
+	processing := &state.Event{T: state.TypeProcessing, Reason: ReasonNotShown}
 	return opActions{
 		landed: func(ctx context.Context) (*state.Event, bool) {
 			ref, ok := w.findWeighIn(ctx, key, b, op)
@@ -414,9 +411,9 @@ func (w *weight) findDeleteActions(key dayKey, b *block, op state.Op) opActions 
 	}
 	absent := func() *state.Event {
 		if r.Now().Sub(sent) < r.ResendAfter {
-			return &state.Event{T: state.TypeProcessing, Reason: "not shown by Garmin yet"}
+			return &state.Event{T: state.TypeProcessing, Reason: ReasonNotShown}
 		}
-		return &state.Event{T: state.TypeDone, Kind: key.Kind, Date: key.Date, Op: op.ID, Reason: "never shown by Garmin: nothing to delete"}
+		return &state.Event{T: state.TypeDone, Kind: key.Kind, Date: key.Date, Op: op.ID, Reason: ReasonNeverShown}
 	}
 	find := func(ctx context.Context) (int64, bool) {
 		ref, ok := w.findWeighIn(ctx, key, b, added)

@@ -152,7 +152,7 @@ func exitCode(err error) int {
 		return exitPartial
 	case errors.As(err, &rl):
 		return exitRateLimited
-	case errors.As(err, &stop) && stop.Reason == "rate limited":
+	case errors.As(err, &stop) && stop.Reason == importer.StopRateLimited:
 		return exitRateLimited
 	case errors.Is(err, garmin.ErrUnauthorized), errors.Is(err, garmin.ErrBadCredentials),
 		errors.Is(err, garmin.ErrCaptcha), errors.Is(err, garmin.ErrMFARequired):

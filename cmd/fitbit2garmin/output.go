@@ -27,9 +27,29 @@ func skippedText(m map[string]int) string {
 	}
 	var parts []string
 	for _, k := range slices.Sorted(maps.Keys(m)) {
-		parts = append(parts, fmt.Sprintf("%d %s", m[k], k))
+		parts = append(parts, fmt.Sprintf("%d %s", m[k], reasonText(k)))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// reasonText is the sentence for a skip reason: a day-skip code's, or the
+// plan's reason, which is already words ("zero amount").
+func reasonText(reason string) string {
+	switch reason {
+	case importer.DaySkipExisting:
+		return "existing data on Garmin (--existing skip)"
+	case importer.DaySkipComplete:
+		return "already at or above the export's total (--existing top-up)"
+	case importer.DaySkipConflict:
+		return "conflicted earlier"
+	case importer.DaySkipNothing:
+		return "nothing this tool added"
+	case importer.DaySkipWeighedIn:
+		return "every weigh-in already on Garmin"
+	case importer.DaySkipUndoing:
+		return "undo in progress (run undo again to finish it)"
+	}
+	return reason
 }
 
 func writeJSON(w io.Writer, v any) error {

@@ -132,7 +132,11 @@ func verifyWater(c *cli.Context, p *planned, conn *connection, events []state.Ev
 		if len(rep.Mismatches) > 0 {
 			fmt.Fprintf(w, "%-10s  %10s  %10s  %10s  %s\n", "DATE", "EXPORT ML", "EXPECTED", "GARMIN", "NOTE")
 			for _, m := range rep.Mismatches {
-				fmt.Fprintf(w, "%-10s  %10.1f  %10.1f  %10.1f  %s\n", m.Date, m.ExportML, m.WantML, m.GarminML, m.Note)
+				note := m.Note
+				if m.Skip != "" {
+					note += ": " + reasonText(m.Skip)
+				}
+				fmt.Fprintf(w, "%-10s  %10.1f  %10.1f  %10.1f  %s\n", m.Date, m.ExportML, m.WantML, m.GarminML, note)
 			}
 		}
 	}
