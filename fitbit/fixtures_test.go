@@ -3,7 +3,6 @@ package fitbit
 import (
 	"archive/zip"
 	"bytes"
-	"flag"
 	"io"
 	"io/fs"
 	"os"
@@ -13,9 +12,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files and the committed fixture zips")
+	goldenfile "fitbit2garmin/internal/golden"
+)
 
 // exports is the repository's shared fixture folder.
 var exports = filepath.Join("..", "testdata", "exports")
@@ -114,7 +113,7 @@ func writeZip(t testing.TB, dst, dir string) {
 func TestFixtureZipsMatchTheirFolders(t *testing.T) {
 	for _, z := range zipFixtures {
 		t.Run(z.zip, func(t *testing.T) {
-			if *update {
+			if goldenfile.Update() {
 				writeZip(t, fixture(z.zip), fixture(z.src))
 			}
 			if diff := cmp.Diff(readTree(t, fixture(z.src)), readZip(t, fixture(z.zip))); diff != "" {
@@ -127,7 +126,7 @@ func TestFixtureZipsMatchTheirFolders(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if *update {
+		if goldenfile.Update() {
 			if err := os.WriteFile(fixture("malformed", "truncated.zip"), full[:len(full)*2/3], 0o644); err != nil {
 				t.Fatal(err)
 			}

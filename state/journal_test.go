@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,9 +15,9 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-)
 
-var update = flag.Bool("update", false, "rewrite golden files under testdata/")
+	goldenfile "fitbit2garmin/internal/golden"
+)
 
 var testNow = time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
 
@@ -151,19 +150,7 @@ func TestAppendedEventsReadBack(t *testing.T) {
 // TestFormatGolden pins the bytes on disk: journals outlive releases.
 func TestFormatGolden(t *testing.T) {
 	_, data := writeJournal(t)
-	golden := filepath.Join("testdata", "journal.golden.jsonl")
-	if *update {
-		if err := os.WriteFile(golden, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create)", err)
-	}
-	if diff := cmp.Diff(string(want), string(data)); diff != "" {
-		t.Errorf("journal bytes differ from %s (-want +got):\n%s", golden, diff)
-	}
+	goldenfile.Check(t, filepath.Join("testdata", "journal.golden.jsonl"), data)
 }
 
 func TestAppendIsOnDiskWhenItReturns(t *testing.T) {

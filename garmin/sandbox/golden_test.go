@@ -3,19 +3,16 @@ package sandbox
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
 	"github.com/muktihari/fit/profile/typedef"
-)
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+	goldenfile "fitbit2garmin/internal/golden"
+)
 
 // TestReplyShapes pins the exact bodies the fake answers, under a fixed
 // seed and clock, in testdata/replies.golden.
@@ -67,22 +64,7 @@ func TestReplyShapes(t *testing.T) {
 	e.s.FailNext(1, Kind429Body, ScopeData)
 	add("fault 429 in body", e.must("GET", "/userprofile-service/socialProfile", "", bearer(tok.AccessToken)))
 
-	path := filepath.Join("testdata", "replies.golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, out.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), out.String()); diff != "" {
-		t.Errorf("replies differ from %s (-want +got):\n%s", path, diff)
-	}
+	goldenfile.Check(t, filepath.Join("testdata", "replies.golden"), out.Bytes())
 }
 
 // addWeightReplies adds the weight and upload replies to the golden file.
