@@ -3,6 +3,7 @@ package fitbit
 import (
 	"errors"
 	"fmt"
+	"iter"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -30,17 +31,21 @@ func mustOpen(t testing.TB, paths ...string) *Export {
 	return e
 }
 
-// event is one value yielded by Water: a record or a problem.
-type event struct {
-	w   Water
+// yielded is one value a reader yields: a record or a problem.
+type yielded[R any] struct {
+	w   R
 	err error
 }
 
-// collect reads all water records and problems of an export.
-func collect(t testing.TB, e *Export, loc *time.Location) (recs []Water, errs []error, all []event) {
+// event is one value yielded by Water.
+type event = yielded[Water]
+
+// collectAll reads all records and problems a reader yields; every
+// problem must be a *fitbit.Error.
+func collectAll[R any](t testing.TB, seq iter.Seq2[R, error]) (recs []R, errs []error, all []yielded[R]) {
 	t.Helper()
-	for w, err := range e.Water(loc) {
-		all = append(all, event{w, err})
+	for w, err := range seq {
+		all = append(all, yielded[R]{w, err})
 		if err != nil {
 			var fe *Error
 			if !errors.As(err, &fe) {
@@ -54,9 +59,15 @@ func collect(t testing.TB, e *Export, loc *time.Location) (recs []Water, errs []
 	return recs, errs, all
 }
 
-// render writes records and problems one per line in the order yielded,
-// paths relative to the fixture folder, for golden files.
-func render(events []event) string {
+// collect reads all water records and problems of an export.
+func collect(t testing.TB, e *Export, loc *time.Location) ([]Water, []error, []event) {
+	t.Helper()
+	return collectAll(t, e.Water(loc))
+}
+
+// renderAll writes records (with line) and problems one per line in the
+// order yielded, paths relative to the fixture folder, for golden files.
+func renderAll[R any](events []yielded[R], line func(b *strings.Builder, r R, prefix string)) string {
 	var b strings.Builder
 	prefix := exports + string(filepath.Separator)
 	for _, ev := range events {
@@ -64,22 +75,38 @@ func render(events []event) string {
 			fmt.Fprintf(&b, "ERROR %s\n", filepath.ToSlash(strings.ReplaceAll(ev.err.Error(), prefix, "")))
 			continue
 		}
-		w := ev.w
-		tm := w.Time
-		if tm == "" {
-			tm = "--:--:--"
-		}
+		line(&b, ev.w, prefix)
+	}
+	return b.String()
+}
+
+// clockOrDashes is a record's time of day, dashes when it has none.
+func clockOrDashes(tm string) string {
+	if tm == "" {
+		return "--:--:--"
+	}
+	return tm
+}
+
+// dataSource is a record's data source as golden lines show it.
+func dataSource(ds string) string {
+	if ds == "" {
+		return ""
+	}
+	return "  [" + ds + "]"
+}
+
+// render writes records and problems one per line in the order yielded,
+// paths relative to the fixture folder, for golden files.
+func render(events []event) string {
+	return renderAll(events, func(b *strings.Builder, w Water, prefix string) {
 		kind := "drink"
 		if w.DayTotal {
 			kind = "total"
 		}
-		ds := ""
-		if w.DataSource != "" {
-			ds = "  [" + w.DataSource + "]"
-		}
-		fmt.Fprintf(&b, "%s %s %10.3f ml %s  %s%s\n", w.Date, tm, w.ML, kind, filepath.ToSlash(strings.TrimPrefix(w.Source.String(), prefix)), ds)
-	}
-	return b.String()
+		fmt.Fprintf(b, "%s %s %10.3f ml %s  %s%s\n", w.Date, clockOrDashes(w.Time), w.ML, kind,
+			filepath.ToSlash(strings.TrimPrefix(w.Source.String(), prefix)), dataSource(w.DataSource))
+	})
 }
 
 func checkGolden(t *testing.T, name, got string) {

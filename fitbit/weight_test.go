@@ -15,57 +15,26 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
-// weightEvent is one value yielded by Weight: a record or a problem.
-type weightEvent struct {
-	w   Weight
-	err error
-}
+// weightEvent is one value yielded by Weight.
+type weightEvent = yielded[Weight]
 
 // collectWeight reads all weight records and problems of an export.
-func collectWeight(t testing.TB, e *Export, loc *time.Location, unit string) (recs []Weight, errs []error, all []weightEvent) {
+func collectWeight(t testing.TB, e *Export, loc *time.Location, unit string) ([]Weight, []error, []weightEvent) {
 	t.Helper()
-	for w, err := range e.Weight(loc, unit) {
-		all = append(all, weightEvent{w, err})
-		if err != nil {
-			var fe *Error
-			if !errors.As(err, &fe) {
-				t.Errorf("problem %v is a %T, want *fitbit.Error", err, err)
-			}
-			errs = append(errs, err)
-			continue
-		}
-		recs = append(recs, w)
-	}
-	return recs, errs, all
+	return collectAll(t, e.Weight(loc, unit))
 }
 
 // renderWeight writes records and problems one per line in the order
 // yielded, paths relative to the fixture folder, for golden files.
 func renderWeight(events []weightEvent) string {
-	var b strings.Builder
-	prefix := exports + string(filepath.Separator)
-	for _, ev := range events {
-		if ev.err != nil {
-			fmt.Fprintf(&b, "ERROR %s\n", filepath.ToSlash(strings.ReplaceAll(ev.err.Error(), prefix, "")))
-			continue
-		}
-		w := ev.w
-		tm := w.Time
-		if tm == "" {
-			tm = "--:--:--"
-		}
+	return renderAll(events, func(b *strings.Builder, w Weight, prefix string) {
 		fat := "    -   "
 		if w.FatPercent != nil {
 			fat = fmt.Sprintf("%6.2f %%", *w.FatPercent)
 		}
-		ds := ""
-		if w.DataSource != "" {
-			ds = "  [" + w.DataSource + "]"
-		}
-		fmt.Fprintf(&b, "%s %s %8.3f kg fat %s (%g %s) %s %s%s\n", w.Date, tm, w.Kg, fat, w.Value, w.Unit, w.Format,
-			filepath.ToSlash(strings.TrimPrefix(w.Source.String(), prefix)), ds)
-	}
-	return b.String()
+		fmt.Fprintf(b, "%s %s %8.3f kg fat %s (%g %s) %s %s%s\n", w.Date, clockOrDashes(w.Time), w.Kg, fat, w.Value, w.Unit, w.Format,
+			filepath.ToSlash(strings.TrimPrefix(w.Source.String(), prefix)), dataSource(w.DataSource))
+	})
 }
 
 // TestWeightGolden reads every weight fixture and pins its records and
