@@ -52,9 +52,9 @@ type Options struct {
 //
 // Errors of the data methods, for a caller to decide on:
 //   - *RateLimitError: a 429 (status or JSON body); nothing was done.
-//   - ErrUnauthorized (errors.Is): no tokens, or still 401 after one refresh.
-//     A 401 is otherwise handled here: the tokens are refreshed once and the
-//     request resent (a 401 means it did not land).
+//   - ErrUnauthorized (errors.Is): no tokens, or still 401 or 403 after one
+//     refresh. A 401 or 403 is otherwise handled here: the tokens are
+//     refreshed once and the request resent (it did not land).
 //   - *OutcomeUnknownError (errors.Is ErrOutcomeUnknown), writes only: the
 //     request may have been applied (transport error after it may have left,
 //     timeout, reset, EOF, a 5xx, or a 2xx with a garbled body). Read back
@@ -266,13 +266,23 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 		if err != nil {
 			return c.transportError(ctx, cl, sent, err)
 		}
-		if ex.status == http.StatusUnauthorized {
-			// A 401 means the request did not land: refresh once and resend.
+		if ex.status == http.StatusUnauthorized || ex.status == http.StatusForbidden {
+			// A 401 means the request did not land: refresh once and
+			// resend. So may a 403: an expired browser token is answered
+			// with one (garmin-api.md, "What changed in 2025-26": a Deno
+			// client refreshes on "403-NotAuthorized"); a second refusal
+			// (a 403 for another reason, or a Cloudflare challenge) ends
+			// as ErrUnauthorized.
+			refused := &APIError{Method: cl.method, Path: cl.path, Status: ex.status, Body: scrubBody(ex.body, tok)}
 			if attempt > 0 {
-				return fmt.Errorf("garmin: %s %s: still 401 after a token refresh: %w", cl.method, cl.path, ErrUnauthorized)
+				return fmt.Errorf("garmin: %s %s: still %d after a token refresh: %w: %w", cl.method, cl.path, ex.status, ErrUnauthorized, refused)
 			}
-			c.log.LogAttrs(ctx, slog.LevelDebug, "garmin token rejected, refreshing", slog.String("path", cl.path))
+			c.log.LogAttrs(ctx, slog.LevelDebug, "garmin token rejected, refreshing", slog.String("path", cl.path), slog.Int("status", ex.status))
 			tok, err = c.refresh(ctx, tok)
+			if err != nil && ex.status == http.StatusForbidden {
+				// The 403 says more than the failed refresh it led to.
+				return fmt.Errorf("%w (a token refresh after it failed too: %w)", refused, err)
+			}
 			if err != nil {
 				return err
 			}

@@ -2,6 +2,7 @@ package garmin_test
 
 import (
 	"context"
+	"fmt"
 	"errors"
 	"net/http/httptest"
 	"sync"
@@ -187,10 +188,15 @@ func TestSandboxLoginFailures(t *testing.T) {
 }
 
 func TestSandboxRefresh(t *testing.T) {
-	for _, fam := range []garmin.Family{garmin.FamilyDI, garmin.FamilyWeb} {
-		t.Run(string(fam), func(t *testing.T) {
-			// Every access token dies after 3 uses: refreshes happen on 401.
-			e := sandboxEnv(t, sandbox.Options{AccessMaxRequests: 3}, sandbox.Account{}, nil)
+	for _, tc := range []struct {
+		fam    garmin.Family
+		status int // what an expired access token gets
+	}{{garmin.FamilyDI, 401}, {garmin.FamilyWeb, 401}, {garmin.FamilyDI, 403}, {garmin.FamilyWeb, 403}} {
+		fam := tc.fam
+		t.Run(fmt.Sprintf("%s/%d", fam, tc.status), func(t *testing.T) {
+			// Every access token dies after 3 uses: refreshes happen on
+			// its 401, or its 403 (an expired browser token's answer).
+			e := sandboxEnv(t, sandbox.Options{AccessMaxRequests: 3, ExpiredForbidden: tc.status == 403}, sandbox.Account{}, nil)
 			fake, c, store, clk := e.fake, e.client, e.store, e.clk
 			var tok *garmin.Tokens
 			if fam == garmin.FamilyDI {
@@ -222,6 +228,15 @@ func TestSandboxRefresh(t *testing.T) {
 			}
 			if got, _ := fake.Total(email, "2024-05-14"); got != 1000 {
 				t.Errorf("total = %v, want 1000 (no write lost or doubled)", got)
+			}
+			refused := 0
+			for _, rq := range fake.Requests() {
+				if rq.Status == tc.status {
+					refused++
+				}
+			}
+			if refused == 0 {
+				t.Errorf("no request was refused with %d: the test proved no refresh on it", tc.status)
 			}
 			saved, err := store.Load()
 			if err != nil {

@@ -30,7 +30,7 @@ func TestDailySummaryAgainstSandbox(t *testing.T) {
 		t.Errorf("summary %+v", s)
 	}
 	var apiErr *garmin.APIError
-	if _, err := c.DailySummary(ctx, "someone", "2024-04-13"); !errors.As(err, &apiErr) || apiErr.Status != 403 {
+	if _, err := c.DailySummary(ctx, "someone", "2024-04-13"); !errors.As(err, &apiErr) || apiErr.Status != 403 || !errors.Is(err, garmin.ErrUnauthorized) {
 		t.Errorf("another account's summary: %v, want a 403", err)
 	}
 	n := len(fake.Requests())

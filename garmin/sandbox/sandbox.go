@@ -47,6 +47,10 @@ type Options struct {
 	// DIClientIDs are the client ids the DI token endpoint accepts;
 	// DefaultDIClientIDs() if nil.
 	DIClientIDs []string
+	// ExpiredForbidden answers an expired access token with 403 instead
+	// of 401, as Garmin may for a browser's token (garmin-api.md, "What
+	// changed in 2025-26": a Deno client refreshes on "403-NotAuthorized").
+	ExpiredForbidden bool
 	// UploadDelay is how long an accepted FIT upload takes to be
 	// processed: its weigh-in is listed only that long after the 202.
 	// 0 lists it at once. DefaultUploadDelay is a realistic value.

@@ -204,6 +204,15 @@ func parseToken(key []byte, tok string) (claims, error) {
 	return c, nil
 }
 
+// expiredStatus is the status an expired access token gets: 401, or 403
+// with Options.ExpiredForbidden.
+func (s *Server) expiredStatus() int {
+	if s.opts.ExpiredForbidden {
+		return http.StatusForbidden
+	}
+	return http.StatusUnauthorized
+}
+
 // authorize checks the bearer token of an auth route and sets c.acct. A
 // zero reply means go on. Callers hold s.mu.
 func (s *Server) authorize(rt route, c *call) reply {
@@ -224,7 +233,7 @@ func (s *Server) authorize(rt route, c *call) reply {
 		return jsonError(http.StatusUnauthorized, "token is not active")
 	}
 	if !c.now.Before(at.exp) {
-		return jsonError(http.StatusUnauthorized, "token expired")
+		return jsonError(s.expiredStatus(), "token expired")
 	}
 	if at.family == familyWeb {
 		ck, err := c.r.Cookie(FGPCookie)
@@ -234,7 +243,7 @@ func (s *Server) authorize(rt route, c *call) reply {
 	}
 	at.uses++
 	if lim := s.opts.AccessMaxRequests; lim > 0 && at.uses > lim {
-		return jsonError(http.StatusUnauthorized, "token expired")
+		return jsonError(s.expiredStatus(), "token expired")
 	}
 	if at.family == familyWeb && rt.diBackend && c.r.Header.Get(DIBackendHeader) != DIBackendValue {
 		return jsonError(http.StatusNotFound, "not found")
