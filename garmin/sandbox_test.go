@@ -2,8 +2,8 @@ package garmin_test
 
 import (
 	"context"
-	"fmt"
 	"errors"
+	"fmt"
 	"net/http/httptest"
 	"sync"
 	"testing"
