@@ -172,7 +172,15 @@ func authLogin(c *cli.Context) error {
 	if _, err := cl.Login(c.Context, garmin.LoginRequest{Email: email, Password: password, MFA: mfa}); err != nil {
 		return authExit(err)
 	}
+	// Confirm the new tokens with one read: Garmin can issue a token its
+	// API tier then refuses ("Token is not active", python-garminconnect
+	// #369, account and region dependent).
 	p, err := cl.SocialProfile(c.Context)
+	if errors.Is(err, garmin.ErrUnauthorized) {
+		_ = tokenStore(c).Delete()
+		return cli.Exit(fmt.Errorf("Garmin issued tokens but its API refuses them (\"token is not active\"); nothing was saved. "+
+			"Import a browser session instead: fitbit2garmin auth import --curl (see README, Getting tokens): %w", err), exitAuth)
+	}
 	if err != nil {
 		fmt.Fprintf(c.App.Writer, "Logged in; tokens saved in %s (could not read the profile: %v)\n", tokenStore(c).Path(), err)
 		return nil

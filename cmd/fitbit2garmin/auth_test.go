@@ -171,6 +171,7 @@ func TestAuthLoginFailures(t *testing.T) {
 		{"rate limited", sandbox.Account{Email: authEmail, Password: authPassword, LoginRateLimited: true}, []string{"--email", authEmail, "--password-file", "-"}, authPassword, exitRateLimited, []string{"wait an hour or more; do not retry now"}},
 		{"MFA without a terminal", sandbox.Account{Email: authEmail, Password: authPassword, MFACode: "424242"}, []string{"--email", authEmail, "--password-file", "-"}, authPassword, exitAuth, []string{"--mfa-code"}},
 		{"wrong MFA code", sandbox.Account{Email: authEmail, Password: authPassword, MFACode: "424242"}, []string{"--email", authEmail, "--password-file", "-", "--mfa-code", "000000"}, authPassword, exitAuth, []string{"mfa code refused"}},
+		{"token not active", sandbox.Account{Email: authEmail, Password: authPassword, TokensInactive: true}, []string{"--email", authEmail, "--password-file", "-"}, authPassword, exitAuth, []string{"its API refuses them", "auth import --curl"}},
 		{"no password", sandbox.Account{}, []string{"--email", authEmail}, "", exitUsage, []string{"no password"}},
 		{"empty password", sandbox.Account{}, []string{"--email", authEmail, "--password-file", "-"}, "\n", exitUsage, []string{"non-empty password"}},
 		{"no email", sandbox.Account{}, []string{"--password-file", "-"}, authPassword, exitUsage, []string{"no email"}},

@@ -82,6 +82,10 @@ type Account struct {
 	LoginRateLimited bool
 	// Captcha makes every login for this account answer CAPTCHA_REQUIRED.
 	Captcha bool
+	// TokensInactive makes the data API refuse every token issued to this
+	// account with 401 "token is not active", as Garmin does for some
+	// accounts and regions (python-garminconnect #369).
+	TokensInactive bool
 }
 
 // Class says what kind of request a route serves, for fault scopes and

@@ -235,6 +235,9 @@ func (s *Server) authorize(rt route, c *call) reply {
 	if !c.now.Before(at.exp) {
 		return jsonError(s.expiredStatus(), "token expired")
 	}
+	if at.acct.TokensInactive {
+		return jsonError(http.StatusUnauthorized, "token is not active")
+	}
 	if at.family == familyWeb {
 		ck, err := c.r.Cookie(FGPCookie)
 		if err != nil || subtle.ConstantTimeCompare([]byte(ck.Value), []byte(at.fgp)) != 1 {
