@@ -12,16 +12,13 @@ import (
 	"fmt"
 	"iter"
 	"log"
-	"os"
-	"path/filepath"
 	"time"
 
 	"fitbit2garmin/adapter"
+	"fitbit2garmin/bench/internal/benchenv"
 	"fitbit2garmin/fitbit"
-	"fitbit2garmin/garmin"
 	"fitbit2garmin/garmin/sandbox"
 	"fitbit2garmin/importer"
-	"fitbit2garmin/state"
 )
 
 func main() {
@@ -43,38 +40,14 @@ func main() {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	srv := sandbox.New(sandbox.Options{Seed: 1})
-	const email = "bench@fitbit2garmin.invalid"
-	if err := srv.AddAccount(sandbox.Account{Email: email}); err != nil {
-		log.Fatal(err)
-	}
-	srv.SetFaults(sandbox.Faults{Latency: *latency})
-	url, err := srv.Start(ctx)
-	if err != nil {
-		log.Fatal(err)
-	}
-	tok, err := srv.IssueDI(email)
-	if err != nil {
-		log.Fatal(err)
-	}
 	pacer := importer.NewPacer(*rateFlag, *burst)
 	limiter := pacer.Limiter
-	client, err := garmin.NewClient(garmin.Options{BaseURL: url, Limiter: pacer, Store: garmin.NewMemoryTokenStore(&garmin.Tokens{
-		Family: garmin.FamilyDI, AccessToken: garmin.Secret(tok.AccessToken), RefreshToken: garmin.Secret(tok.RefreshToken), ClientID: tok.ClientID,
-	})})
+	env, err := benchenv.Start(ctx, sandbox.Options{Seed: 1}, sandbox.Faults{Latency: *latency}, pacer, nil)
 	if err != nil {
 		log.Fatal(err)
 	}
-	dir, err := os.MkdirTemp("", "f2g-bench-")
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	j, err := state.Open(ctx, filepath.Join(dir, "journal.jsonl"), state.Options{Header: &state.Event{Fingerprint: "bench", Account: "1"}})
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer j.Close()
+	defer env.Close()
+	srv, client, j := env.Server, env.Client, env.Journal
 
 	r := &importer.Runner{API: adapter.GarminWater{Client: client}, Journal: j, Limiter: limiter, Workers: *workers}
 	srv.ResetRequests()

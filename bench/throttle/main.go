@@ -21,22 +21,18 @@ import (
 	"flag"
 	"fmt"
 	"log"
-	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
 
 	"fitbit2garmin/adapter"
+	"fitbit2garmin/bench/internal/benchenv"
 	"fitbit2garmin/fitbit"
 	"fitbit2garmin/garmin"
 	"fitbit2garmin/garmin/sandbox"
 	"fitbit2garmin/importer"
-	"fitbit2garmin/state"
 )
-
-const email = "bench@fitbit2garmin.invalid"
 
 func main() {
 	days := flag.Int("days", 90, "days of water, one write each (--group day)")
@@ -127,28 +123,6 @@ func (o *outcome) mean(n int) {
 	o.final /= f
 }
 
-// fake starts a fake Garmin with the faults and returns a client for it
-// that waits on lim.
-func fake(ctx context.Context, seed uint64, faults sandbox.Faults, lim garmin.Limiter) (*sandbox.Server, *garmin.Client, error) {
-	srv := sandbox.New(sandbox.Options{Seed: seed})
-	if err := srv.AddAccount(sandbox.Account{Email: email}); err != nil {
-		return nil, nil, err
-	}
-	srv.SetFaults(faults)
-	url, err := srv.Start(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	tok, err := srv.IssueDI(email)
-	if err != nil {
-		return nil, nil, err
-	}
-	client, err := garmin.NewClient(garmin.Options{BaseURL: url, Limiter: lim, Store: garmin.NewMemoryTokenStore(&garmin.Tokens{
-		Family: garmin.FamilyDI, AccessToken: garmin.Secret(tok.AccessToken), RefreshToken: garmin.Secret(tok.RefreshToken), ClientID: tok.ClientID,
-	})})
-	return srv, client, err
-}
-
 // tally reads the fake's request log.
 func tally(srv *sandbox.Server) (reqs, ok, limited float64) {
 	for _, r := range srv.Requests() {
@@ -170,20 +144,12 @@ func runOurs(plan *importer.Plan, seed uint64, faults sandbox.Faults, r float64,
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	pacer := importer.NewPacer(r, 1)
-	srv, client, err := fake(ctx, seed, faults, pacer)
+	env, err := benchenv.Start(ctx, sandbox.Options{Seed: seed}, faults, pacer, nil)
 	if err != nil {
 		return outcome{}, err
 	}
-	dir, err := os.MkdirTemp("", "f2g-throttle-")
-	if err != nil {
-		return outcome{}, err
-	}
-	defer os.RemoveAll(dir)
-	j, err := state.Open(ctx, filepath.Join(dir, "journal.jsonl"), state.Options{Header: &state.Event{Fingerprint: "bench", Account: "1"}})
-	if err != nil {
-		return outcome{}, err
-	}
-	defer j.Close()
+	defer env.Close()
+	srv, client, j := env.Server, env.Client, env.Journal
 	// A run of 429s long enough to stop a real import would only make
 	// the bench fail: allow many in a row.
 	run := &importer.Runner{API: adapter.GarminWater{Client: client}, Journal: j, Pacer: pacer, Workers: workers, MaxFailures: 1000}
@@ -209,10 +175,12 @@ func runReference(plan *importer.Plan, seed uint64, faults sandbox.Faults, r flo
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	lim := &pausing{Limiter: rate.NewLimiter(rate.Limit(r), 1)}
-	srv, client, err := fake(ctx, seed, faults, lim)
+	env, err := benchenv.Start(ctx, sandbox.Options{Seed: seed}, faults, lim, nil)
 	if err != nil {
 		return outcome{}, err
 	}
+	defer env.Close()
+	srv, client := env.Server, env.Client
 	ops := make(chan importer.Op)
 	errc := make(chan error, workers)
 	var wg sync.WaitGroup

@@ -15,17 +15,14 @@ import (
 	"fmt"
 	"iter"
 	"log"
-	"os"
-	"path/filepath"
 	"sync"
 	"time"
 
 	"fitbit2garmin/adapter"
+	"fitbit2garmin/bench/internal/benchenv"
 	"fitbit2garmin/fitbit"
-	"fitbit2garmin/garmin"
 	"fitbit2garmin/garmin/sandbox"
 	"fitbit2garmin/importer"
-	"fitbit2garmin/state"
 )
 
 // clock is virtual time: Sleep moves it forward.
@@ -56,41 +53,17 @@ func main() {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	clk := &clock{now: time.Now()}
-	srv := sandbox.New(sandbox.Options{Seed: 1, Now: clk.Now, UploadDelay: *delay, AccessTTL: 1000 * time.Hour})
-	const email = "bench@fitbit2garmin.invalid"
-	if err := srv.AddAccount(sandbox.Account{Email: email}); err != nil {
-		log.Fatal(err)
-	}
-	url, err := srv.Start(ctx)
-	if err != nil {
-		log.Fatal(err)
-	}
-	tok, err := srv.IssueDI(email)
-	if err != nil {
-		log.Fatal(err)
-	}
 	pacer := importer.NewPacer(10000, 10)
-	client, err := garmin.NewClient(garmin.Options{BaseURL: url, Limiter: pacer, Now: clk.Now, Store: garmin.NewMemoryTokenStore(&garmin.Tokens{
-		Family: garmin.FamilyDI, AccessToken: garmin.Secret(tok.AccessToken), RefreshToken: garmin.Secret(tok.RefreshToken), ClientID: tok.ClientID,
-		ExpiresAt: clk.Now().Add(1000 * time.Hour),
-	})})
+	env, err := benchenv.Start(ctx, sandbox.Options{Seed: 1, Now: clk.Now, UploadDelay: *delay, AccessTTL: 1000 * time.Hour}, sandbox.Faults{}, pacer, clk.Now)
 	if err != nil {
 		log.Fatal(err)
 	}
+	defer env.Close()
+	srv, client, j := env.Server, env.Client, env.Journal
 	plan, err := importer.BuildWeightPlan(synthetic(*years*365, *fatEvery), importer.PlanOptions{})
 	if err != nil {
 		log.Fatal(err)
 	}
-	dir, err := os.MkdirTemp("", "f2g-bench-")
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer os.RemoveAll(dir)
-	j, err := state.Open(ctx, filepath.Join(dir, "journal.jsonl"), state.Options{Header: &state.Event{Fingerprint: "bench", Account: "1"}})
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer j.Close()
 
 	r := &importer.Runner{Weight: adapter.GarminWeight{Client: client}, Journal: j, Pacer: pacer, Workers: 1,
 		Now: clk.Now, Sleep: clk.Sleep}
@@ -110,7 +83,7 @@ func main() {
 	}
 	n := plan.Requests
 	fmt.Printf("weigh-ins: %d over %d days (%d years), every %d with body fat; upload processing %s\n", n, len(plan.Days), *years, *fatEvery, *delay)
-	fmt.Printf("done: %d with their samplePk; processing at the end: %d; on the fake: %d\n", res.OpsDone, res.Processing, len(srv.WeighIns(email)))
+	fmt.Printf("done: %d with their samplePk; processing at the end: %d; on the fake: %d\n", res.OpsDone, res.Processing, len(srv.WeighIns(benchenv.Email)))
 	fmt.Printf("requests: %d writes + %d reads = %d\n", writes, reads, writes+reads)
 	fmt.Printf("requests per weigh-in: %.3f (writes %.3f, reads %.3f)\n",
 		float64(writes+reads)/float64(n), float64(writes)/float64(n), float64(reads)/float64(n))
