@@ -238,6 +238,10 @@ type call struct {
 	// (the FIT upload's multipart form).
 	raw         []byte
 	contentType string
+
+	// got, when set, receives the complete answer of any status but 401
+	// (the activity upload reads its headers and its 409 body).
+	got *exchange
 }
 
 // do performs a data call with the current tokens, refreshing them once on
@@ -287,6 +291,9 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 				return err
 			}
 			continue
+		}
+		if cl.got != nil {
+			*cl.got = ex
 		}
 		return c.answer(cl, tok, ex, out)
 	}

@@ -157,12 +157,16 @@ type Server struct {
 	reqs      []Request
 	// lastSamplePK is the last weigh-in id given out (weight.go).
 	lastSamplePK int64
+	// acts is the activity state (activity.go).
+	acts activityState
 }
 
 type account struct {
 	Account
 	days   map[string]*day // hydration by calendar date
 	weight weightStore     // weigh-ins (weight.go)
+	// activities are the account's activities (activity.go).
+	activities []*Activity
 }
 
 type day struct {
@@ -407,6 +411,7 @@ func (s *Server) routeTable() []route {
 	rts = append(rts, profileRoutes()...)
 	rts = append(rts, weightRoutes()...)
 	rts = append(rts, summaryRoutes()...)
+	rts = append(rts, activityRoutes()...)
 	return rts
 }
 
