@@ -56,6 +56,7 @@ func authCommand() *cli.Command {
 			{
 				Name:   "status",
 				Usage:  "show the saved login: account, token kind, expiry (never the tokens)",
+				Flags:  []cli.Flag{&cli.BoolFlag{Name: "json", Usage: "machine-readable output", EnvVars: envs("json")}},
 				Action: authStatus,
 			},
 			{
@@ -348,6 +349,46 @@ func authStatus(c *cli.Context) error {
 			}
 		}
 	}
+	if c.Bool("json") {
+		if err := writeJSON(w, authStatusJSON(tok, profile, profileErr, store.Path())); err != nil {
+			return err
+		}
+	} else {
+		printAuthStatus(w, tok, profile, profileErr, store.Path())
+	}
+	if profileErr != nil && errors.Is(profileErr, garmin.ErrUnauthorized) {
+		return authExit(profileErr)
+	}
+	return nil
+}
+
+// authStatusOut is `auth status --json`: what the saved login is, never a
+// secret.
+type authStatusOut struct {
+	Family      string `json:"family"`              // di, web
+	ClientID    string `json:"client_id,omitempty"` // DI tokens' OAuth client
+	ExpiresAt   string `json:"expires_at,omitempty"`
+	Refreshable bool   `json:"refreshable"`
+	Account     string `json:"account,omitempty"`
+	ProfileID   int64  `json:"profile_id,omitempty"`
+	Error       string `json:"error,omitempty"` // why the account is unknown
+	File        string `json:"file"`
+}
+
+func authStatusJSON(tok *garmin.Tokens, profile *garmin.Profile, profileErr error, path string) authStatusOut {
+	out := authStatusOut{Family: string(tok.Family), ClientID: tok.ClientID, Refreshable: tok.RefreshToken != "", File: path}
+	if exp := tok.Expiry(); !exp.IsZero() {
+		out.ExpiresAt = exp.UTC().Format(time.RFC3339)
+	}
+	if profile != nil {
+		out.Account, out.ProfileID = profile.DisplayName, profile.ProfileID
+	} else if profileErr != nil {
+		out.Error = profileErr.Error()
+	}
+	return out
+}
+
+func printAuthStatus(w io.Writer, tok *garmin.Tokens, profile *garmin.Profile, profileErr error, path string) {
 	switch {
 	case profile != nil:
 		fmt.Fprintf(w, "Account:  %s (profile %d)\n", profile.DisplayName, profile.ProfileID)
@@ -365,11 +406,7 @@ func authStatus(c *cli.Context) error {
 	} else {
 		fmt.Fprintln(w, "Refresh:  no (log in or import again when the token expires)")
 	}
-	fmt.Fprintf(w, "File:     %s\n", store.Path())
-	if profileErr != nil && errors.Is(profileErr, garmin.ErrUnauthorized) {
-		return authExit(profileErr)
-	}
-	return nil
+	fmt.Fprintf(w, "File:     %s\n", path)
 }
 
 // expiryText says when a token expires, for people.

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http/httptest"
 	"os"
@@ -121,6 +122,17 @@ func TestAuthLoginStatusLogout(t *testing.T) {
 		if !strings.Contains(r.stdout, s) {
 			t.Errorf("status lacks %q:\n%s", s, r.stdout)
 		}
+	}
+	r = w.run(t, "", "auth", "status", "--json")
+	wantCode(t, r, exitOK)
+	var st authStatusOut
+	if err := json.Unmarshal([]byte(r.stdout), &st); err != nil {
+		t.Fatalf("auth status --json: %v\n%s", err, r.stdout)
+	}
+	exp, err := time.Parse(time.RFC3339, st.ExpiresAt)
+	if st.Family != string(garmin.FamilyDI) || st.ClientID == "" || !st.Refreshable || st.Account != "ann" || st.ProfileID != 1337 ||
+		err != nil || !exp.After(time.Now()) || st.File != filepath.Join(w.configDir, garmin.TokenFileName) {
+		t.Errorf("auth status --json = %+v", st)
 	}
 
 	r = w.run(t, "", "auth", "logout")
