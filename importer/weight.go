@@ -244,7 +244,10 @@ func (w *weight) undo(_ string, imports *block) (int, decideFunc, string) {
 	b := &block{Run: RunUndo, Mode: RunUndo, Status: map[string]string{}, From: imports}
 	for _, op := range imports.Ops {
 		ref := imports.Refs[op.ID]
-		if (imports.Status[op.ID] != opDone || ref == "") && !imports.uncertain(op.ID) {
+		// Done with its id; or sent and not settled; or (journals of the
+		// release before uploads were waited for) done without an id, which
+		// is found by its time and weight like an unsettled one.
+		if imports.Status[op.ID] != opDone && !imports.uncertain(op.ID) {
 			continue
 		}
 		b.Ops = append(b.Ops, state.Op{ID: undoPrefix + op.ID, Amount: -op.Amount, Time: op.Time, Fat: op.Fat, Ref: ref})
