@@ -214,6 +214,23 @@ func activityMessages(a *ActivityFIT) (proto.FIT, error) {
 		SetEventType(typedef.EventTypeStopAll).
 		SetEventGroup(0).ToMesg(nil))
 
+	lap, ses := summaryMessages(a, start, end, sport, subSport, elapsedS, timerS)
+	msgs = append(msgs, lap.ToMesg(nil), ses.ToMesg(nil))
+	msgs = append(msgs, mesgdef.NewActivity(nil).
+		SetTimestamp(end).
+		SetTotalTimerTimeScaled(timerS).
+		SetNumSessions(1).
+		SetType(typedef.ActivityManual).
+		SetEvent(typedef.EventActivity).
+		SetEventType(typedef.EventTypeStop).
+		SetLocalTimestamp(end.Add(a.UTCOffset)).ToMesg(nil))
+	return proto.FIT{Messages: msgs}, nil
+}
+
+// summaryMessages builds the activity's one lap and its session, which
+// carry the same totals: times, distance and average speed, calories,
+// strides (steps / 2), heart rate.
+func summaryMessages(a *ActivityFIT, start, end time.Time, sport typedef.Sport, subSport typedef.SubSport, elapsedS, timerS float64) (*mesgdef.Lap, *mesgdef.Session) {
 	lap := mesgdef.NewLap(nil).
 		SetTimestamp(end).
 		SetStartTime(start).
@@ -258,16 +275,7 @@ func activityMessages(a *ActivityFIT) (proto.FIT, error) {
 		lap.SetMaxHeartRate(a.MaxHR)
 		ses.SetMaxHeartRate(a.MaxHR)
 	}
-	msgs = append(msgs, lap.ToMesg(nil), ses.ToMesg(nil))
-	msgs = append(msgs, mesgdef.NewActivity(nil).
-		SetTimestamp(end).
-		SetTotalTimerTimeScaled(timerS).
-		SetNumSessions(1).
-		SetType(typedef.ActivityManual).
-		SetEvent(typedef.EventActivity).
-		SetEventType(typedef.EventTypeStop).
-		SetLocalTimestamp(end.Add(a.UTCOffset)).ToMesg(nil))
-	return proto.FIT{Messages: msgs}, nil
+	return lap, ses
 }
 
 // Record fields, built directly rather than through mesgdef.Record.ToMesg,
