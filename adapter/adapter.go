@@ -95,11 +95,11 @@ func (g GarminWeight) WeighInsOn(ctx context.Context, date string) ([]importer.W
 // AddWeighIn implements WeightAPI: a weigh-in without body fat goes to the
 // weight endpoint (shown at once); with body fat it is uploaded as a FIT
 // file, which Garmin processes after its 202 (later is true).
-func (g GarminWeight) AddWeighIn(ctx context.Context, local, gmt time.Time, kg float64, fat *float64) (bool, error) {
+func (g GarminWeight) AddWeighIn(ctx context.Context, local, gmt time.Time, kg float64, fat, bmi *float64) (bool, error) {
 	if fat == nil {
 		return false, Classify(g.Client.AddWeight(ctx, garmin.WeighInEntry{Local: local, GMT: gmt, Kg: kg}))
 	}
-	err := g.Client.UploadBodyComposition(ctx, garmin.BodyComposition{Local: local, GMT: gmt, Kg: kg, FatPercent: fat})
+	err := g.Client.UploadBodyComposition(ctx, garmin.BodyComposition{Local: local, GMT: gmt, Kg: kg, FatPercent: fat, BMI: bmi})
 	if errors.Is(err, garmin.ErrDuplicateUpload) {
 		// A 409, should Garmin ever answer one: taken as "it may be
 		// there", settled like any upload by reading the day, never on

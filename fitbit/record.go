@@ -65,6 +65,9 @@ type Weight struct {
 	Kg float64
 	// FatPercent is the body fat in percent, nil when the record has none.
 	FatPercent *float64
+	// BMI is the body mass index as the export gives it (Takeout JSON
+	// "bmi", Data Export "BMI"), nil when it has none.
+	BMI *float64
 	// Value and Unit are the weight as read, for display: 190.9 "lb",
 	// 62400 "g", 86.5 "kg". A record with body fat only has the fat
 	// percentage here, with Unit "%".

@@ -575,3 +575,37 @@ func TestSingleWeightCSV(t *testing.T) {
 		})
 	}
 }
+
+// TestWeightBMI: the body mass index is read where the export has it (the
+// old Takeout JSON "bmi", the Data Export's BMI column); 0 is none.
+func TestWeightBMI(t *testing.T) {
+	tests := []struct {
+		fixture, unit string
+		want          map[string]float64 // date → BMI of that day's record
+		none          []string           // dates whose record has none
+	}{
+		{"weight-json-lb", "", map[string]float64{"2025-09-02": 25.66, "2025-09-03": 25.61}, nil},
+		{"weight-dataexport", UnitKg, map[string]float64{"2019-01-29": 26.1, "2019-01-30": 26.0}, []string{"2019-01-31"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.fixture, func(t *testing.T) {
+			recs, _, _ := collectWeight(t, mustOpen(t, fixture(tt.fixture)), time.UTC, tt.unit)
+			got := map[string]*float64{}
+			for _, r := range recs {
+				if _, seen := got[r.Date]; !seen || r.BMI != nil {
+					got[r.Date] = r.BMI
+				}
+			}
+			for date, want := range tt.want {
+				if b := got[date]; b == nil || *b != want {
+					t.Errorf("%s: BMI %v, want %v", date, b, want)
+				}
+			}
+			for _, date := range tt.none {
+				if b, seen := got[date]; !seen || b != nil {
+					t.Errorf("%s: BMI %v (seen %v), want none", date, b, seen)
+				}
+			}
+		})
+	}
+}

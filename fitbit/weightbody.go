@@ -10,6 +10,7 @@ import (
 // bodyCols are the columns of a Data Export Body section, found by name.
 type bodyCols struct {
 	date, weight, fat int // fat is -1 when absent
+	bmi               int // -1 when absent
 	n                 int
 }
 
@@ -24,7 +25,7 @@ var (
 // bodyColumns recognises the header of a Body section: a date column and a
 // weight column. ok is false for the header of any other section.
 func bodyColumns(header []string) (bodyCols, bool) {
-	c := bodyCols{date: -1, weight: -1, fat: -1, n: len(header)}
+	c := bodyCols{date: -1, weight: -1, fat: -1, bmi: -1, n: len(header)}
 	for i, h := range header {
 		n := normHeader(h)
 		switch {
@@ -34,6 +35,8 @@ func bodyColumns(header []string) (bodyCols, bool) {
 			c.weight = i
 		case c.fat < 0 && containsName(bodyFatNames, n):
 			c.fat = i
+		case c.bmi < 0 && (n == "bmi" || n == "imc"):
+			c.bmi = i
 		}
 	}
 	return c, c.date >= 0 && c.weight >= 0
@@ -89,6 +92,10 @@ func readDataExportBody(r io.Reader, unit func() (string, *Error), s *sink[Weigh
 			continue
 		}
 		date, v, fat, prob := bodyRow(fields, cols, header, s.at(lr.line))
+		var bmi *float64
+		if prob == nil {
+			bmi, prob = optionalNumber(fields, cols.bmi, header, s.at(lr.line), "a body mass index")
+		}
 		if prob != nil {
 			if !s.problem(prob) {
 				return
@@ -104,12 +111,33 @@ func readDataExportBody(r io.Reader, unit func() (string, *Error), s *sink[Weigh
 			}
 			userUnit = u
 		}
-		w := Weight{Date: date, Kg: toKg(v, userUnit), FatPercent: fat, Value: v, Unit: userUnit,
+		w := Weight{Date: date, Kg: toKg(v, userUnit), FatPercent: fat, BMI: bmi, Value: v, Unit: userUnit,
 			Format: FormatDataExport, Source: s.at(lr.line)}
 		if !s.record(w) {
 			return
 		}
 	}
+}
+
+// optionalNumber reads the positive number in column i of a row, nil when
+// the row has no such column or it is empty or 0.
+func optionalNumber(fields []string, i int, header []string, src Source, expected string) (*float64, *Error) {
+	if i < 0 || i >= len(fields) {
+		return nil, nil
+	}
+	raw := strings.TrimSpace(fields[i])
+	if raw == "" {
+		return nil, nil
+	}
+	v, err := parseNumber(raw)
+	if err != nil {
+		return nil, &Error{Source: src, Found: fmt.Sprintf("%s %q", header[i], clip(raw, 40)),
+			Expected: expected, Err: fmt.Errorf("%w: %w", ErrFormat, err)}
+	}
+	if v <= 0 {
+		return nil, nil
+	}
+	return &v, nil
 }
 
 // bodyRow reads one row of a Body section: its date, its weight in the

@@ -57,10 +57,11 @@ func (n *jsonNumber) UnmarshalJSON(b []byte) error {
 }
 
 // jsonWeight is one element of a weight-YYYY-MM-DD.json array. Other
-// fields (logId, bmi) are not needed.
+// fields (logId) are not needed.
 type jsonWeight struct {
 	Weight jsonNumber `json:"weight"`
 	Fat    jsonNumber `json:"fat"`
+	BMI    jsonNumber `json:"bmi"`
 	Date   *string    `json:"date"`
 	Time   *string    `json:"time"`
 	Source *string    `json:"source"`
@@ -159,6 +160,10 @@ func weightFromJSON(raw []byte, unit string, src Source) (Weight, *Error) {
 		fat := j.Fat.v
 		w.FatPercent = &fat
 	}
+	if j.BMI.set && j.BMI.v > 0 {
+		bmi := j.BMI.v
+		w.BMI = &bmi
+	}
 	switch {
 	case j.Weight.set:
 		w.Value, w.Unit, w.Kg = j.Weight.v, unit, toKg(j.Weight.v, unit)
@@ -170,7 +175,7 @@ func weightFromJSON(raw []byte, unit string, src Source) (Weight, *Error) {
 
 func fieldExpectation(field string) string {
 	switch field {
-	case "weight", "fat":
+	case "weight", "fat", "bmi":
 		return "a number"
 	}
 	return "a string"

@@ -82,6 +82,7 @@ type Op struct {
 	// Weight ops only.
 	Kg    float64  `json:"kg,omitempty"`
 	Fat   *float64 `json:"fat_percent,omitempty"`
+	BMI   *float64 `json:"bmi,omitempty"`   // weigh-ins: body mass index, when the export has it
 	Shown string   `json:"shown,omitempty"` // the value as read: "190.9 lb → 86.59 kg"
 }
 

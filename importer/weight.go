@@ -50,9 +50,10 @@ type WeightAPI interface {
 	WeighInsOn(ctx context.Context, date string) ([]WeighIn, error)
 	// AddWeighIn adds a weigh-in at local wall-clock time local (the same
 	// instant as gmt); fat, when set, is body fat in percent.
-	// later is true when Garmin processes the weigh-in after answering
-	// (an uploaded file): it is not in the day view at once.
-	AddWeighIn(ctx context.Context, local, gmt time.Time, kg float64, fat *float64) (later bool, err error)
+	// fat and bmi, when set, are body fat in percent and the body mass
+	// index. later is true when Garmin processes the weigh-in after
+	// answering (an uploaded file): it is not in the day view at once.
+	AddWeighIn(ctx context.Context, local, gmt time.Time, kg float64, fat, bmi *float64) (later bool, err error)
 	// DeleteWeighIn deletes one weigh-in by its id; one already gone is
 	// not an error.
 	DeleteWeighIn(ctx context.Context, date string, id int64) error
@@ -95,6 +96,9 @@ func BuildWeightPlan(records iter.Seq2[fitbit.Weight, error], opts PlanOptions) 
 				if kept[i].FatPercent == nil {
 					kept[i].FatPercent = r.FatPercent
 				}
+				if kept[i].BMI == nil {
+					kept[i].BMI = r.BMI
+				}
 				if kept[i].Kg == 0 {
 					kept[i].Kg, kept[i].Value, kept[i].Unit = r.Kg, r.Value, r.Unit
 				}
@@ -109,7 +113,7 @@ func BuildWeightPlan(records iter.Seq2[fitbit.Weight, error], opts PlanOptions) 
 				continue
 			}
 			op := Op{Kind: KindWeight, Date: date, Seq: len(day.Ops), Time: date + "T" + weightClock(r) + ".000",
-				Kg: math.Round(r.Kg*1000) / 1000, Fat: r.FatPercent, Shown: shownWeight(r)}
+				Kg: math.Round(r.Kg*1000) / 1000, Fat: r.FatPercent, BMI: r.BMI, Shown: shownWeight(r)}
 			op.ID = weightOpID(op)
 			day.Ops = append(day.Ops, op)
 		}
@@ -222,7 +226,7 @@ func (w *weight) decide(ctx context.Context, day Day) (*block, string, error) {
 	r := w.r
 	b := &block{Run: RunImport, Mode: "new-only", Status: map[string]string{}}
 	for _, op := range day.Ops {
-		sop := state.Op{ID: op.ID, Amount: op.Kg, Time: op.Time, Fat: op.Fat}
+		sop := state.Op{ID: op.ID, Amount: op.Kg, Time: op.Time, Fat: op.Fat, BMI: op.BMI}
 		if slices.ContainsFunc(existing, func(wi WeighIn) bool { return matches(wi, sop, r.location()) }) {
 			r.mu.Lock()
 			r.result.OpsExisting++
@@ -343,7 +347,7 @@ func (w *weight) addActions(key dayKey, b *block, op state.Op) opActions {
 			if err != nil {
 				return nil, false, Rejected(fmt.Errorf("weigh-in time %q: %w", op.Time, err))
 			}
-			later, err := r.Weight.AddWeighIn(wctx, local, gmtOf(local, r.location()), op.Amount, op.Fat)
+			later, err := r.Weight.AddWeighIn(wctx, local, gmtOf(local, r.location()), op.Amount, op.Fat, op.BMI)
 			if err != nil {
 				return nil, false, err
 			}

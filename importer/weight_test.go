@@ -62,7 +62,7 @@ func (f *fakeWeight) WeighInsOn(ctx context.Context, date string) ([]WeighIn, er
 	return f.WeighIns(ctx, date, date)
 }
 
-func (f *fakeWeight) AddWeighIn(ctx context.Context, local, gmt time.Time, kg float64, fat *float64) (bool, error) {
+func (f *fakeWeight) AddWeighIn(ctx context.Context, local, gmt time.Time, kg float64, fat, bmi *float64) (bool, error) {
 	err, apply := f.before("add")
 	if err != nil && !apply {
 		return false, err

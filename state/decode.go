@@ -119,6 +119,7 @@ const (
 	okTime
 	okFat
 	okRef
+	okBMI
 )
 
 func opKey(k []byte) int {
@@ -133,6 +134,8 @@ func opKey(k []byte) int {
 		return okFat
 	case "ref":
 		return okRef
+	case "bmi":
+		return okBMI
 	}
 	return -1
 }
@@ -461,6 +464,10 @@ func (dc *decoder) ops(s *scanner) ([]Op, bool) {
 				op.Fat = &f
 			case okRef:
 				op.Ref, ok = dc.text(s, -1)
+			case okBMI:
+				var f float64
+				f, ok = s.float()
+				op.BMI = &f
 			}
 			return ok
 		})

@@ -76,5 +76,6 @@ type Op struct {
 	Amount float64  `json:"amount"`         // ml for water, kg for weight; negative takes back
 	Time   string   `json:"time,omitempty"` // local timestamp sent, 2006-01-02T15:04:05.000
 	Fat    *float64 `json:"fat,omitempty"`  // body fat percent, weight only
+	BMI    *float64 `json:"bmi,omitempty"`  // body mass index, weight only, when the export has it
 	Ref    string   `json:"ref,omitempty"`  // undo of a weigh-in: the id to delete
 }

@@ -326,3 +326,28 @@ func TestVerifyWeightFindsDifferences(t *testing.T) {
 		}
 	}
 }
+
+// TestWeighInBMIReachesGarmin: the export's BMI goes up in the FIT file
+// with the body fat, and Garmin's day view shows it.
+func TestWeighInBMIReachesGarmin(t *testing.T) {
+	f := newFake(t, sandbox.Options{Seed: 26})
+	journal := filepath.Join(t.TempDir(), "j.jsonl")
+	r := runCLI(t, append(f.args(), "import", exports+"weight-json-kg", "--types", "weight", "--timezone", "UTC",
+		"--state", journal, "--rate", "200")...)
+	if r.code != 0 {
+		t.Fatalf("import: exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	var withFat int
+	for _, w := range f.srv.WeighIns(f.email) {
+		if w.FatPercent == nil {
+			continue
+		}
+		withFat++
+		if w.Date == "2021-07-01" && (w.BMI == nil || *w.BMI != 26.1) {
+			t.Errorf("2021-07-01: BMI %v, want 26.1 (from the export)", w.BMI)
+		}
+	}
+	if withFat == 0 {
+		t.Fatal("no weigh-in with body fat reached the fake")
+	}
+}

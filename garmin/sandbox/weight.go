@@ -58,6 +58,8 @@ type WeighIn struct {
 	Kg float64
 	// FatPercent is the body fat in percent, nil if none.
 	FatPercent *float64
+	// BMI is the body mass index an uploaded file gave, nil for none.
+	BMI *float64
 	// SourceType is SourceManual, SourceFITFile or whatever a preload says
 	// (SourceManual if empty).
 	SourceType string
@@ -407,6 +409,7 @@ func (s *Server) upload(c *call) reply {
 			Local:      wallClock(sc.at.In(zone)),
 			Kg:         sc.kg,
 			FatPercent: sc.fat,
+			BMI:        sc.bmi,
 			SourceType: SourceFITFile,
 			upload:     key,
 			visible:    c.now.Add(s.opts.UploadDelay),
@@ -481,6 +484,7 @@ type scale struct {
 	at  time.Time
 	kg  float64
 	fat *float64
+	bmi *float64
 }
 
 // parseWeightFIT decodes a weight FIT file: its weight_scale messages and
@@ -524,6 +528,10 @@ func parseWeightFIT(file []byte) ([]scale, string, error) {
 			}
 			sc.fat = &fat
 		}
+		if ws.Bmi != basetype.Uint16Invalid && ws.Bmi > 0 {
+			bmi := float64(ws.Bmi) / 10
+			sc.bmi = &bmi
+		}
 		out = append(out, sc)
 	}
 	id := f.FileId
@@ -539,16 +547,19 @@ func parseWeightFIT(file []byte) ([]scale, string, error) {
 
 // weightMetric is a weigh-in as Garmin answers it: grams and epoch ms.
 func weightMetric(w *WeighIn) map[string]any {
-	var fat any
+	var fat, bmi any
 	if w.FatPercent != nil {
 		fat = *w.FatPercent
+	}
+	if w.BMI != nil {
+		bmi = *w.BMI
 	}
 	return map[string]any{
 		"samplePk":       w.SamplePK,
 		"date":           w.Local.UnixMilli(),
 		"calendarDate":   w.Date,
 		"weight":         grams(w.Kg),
-		"bmi":            nil,
+		"bmi":            bmi,
 		"bodyFat":        fat,
 		"bodyWater":      nil,
 		"boneMass":       nil,
