@@ -242,7 +242,10 @@ func (e *Export) add(p string, seen *seenFiles) error {
 		return e.addDir(p, seen)
 	case strings.EqualFold(filepath.Ext(p), ".zip"):
 		return e.addZip(p, seen)
-	case strings.EqualFold(filepath.Ext(p), ".csv"):
+	case strings.EqualFold(filepath.Ext(p), ".json") && classify(filepath.Base(p), true) != kindWeightJSON:
+		return &Error{Source: Source{File: p}, Found: "a .json that is not a Takeout weight file",
+			Expected: "weight-YYYY-MM-DD.json, or " + expectExport, Err: ErrUnsupported}
+	case strings.EqualFold(filepath.Ext(p), ".csv"), strings.EqualFold(filepath.Ext(p), ".json"):
 		dir, base := filepath.Split(p)
 		if dir == "" {
 			dir = "."
@@ -256,7 +259,7 @@ func (e *Export) add(p string, seen *seenFiles) error {
 		e.addFile(f, seen)
 		return nil
 	default:
-		return &Error{Source: Source{File: p}, Found: "not a folder, .zip or .csv", Expected: expectExport, Err: ErrUnsupported}
+		return &Error{Source: Source{File: p}, Found: "not a folder, .zip, .csv or weight-*.json", Expected: expectExport, Err: ErrUnsupported}
 	}
 }
 
@@ -275,7 +278,9 @@ func (e *Export) addDir(dir string, seen *seenFiles) error {
 		if strings.EqualFold(path.Ext(name), ".zip") {
 			return e.addZip(filepath.Join(dir, filepath.FromSlash(name)), seen)
 		}
-		e.addFile(file{root: r, name: name, rel: name, kind: classify(name, false)}, seen)
+		// Files at the top of the folder given were chosen by the user:
+		// known by their names like a file given by itself.
+		e.addFile(file{root: r, name: name, rel: name, kind: classify(name, path.Dir(name) == ".")}, seen)
 		return nil
 	})
 	if err != nil {
@@ -351,6 +356,10 @@ func classify(name string, given bool) kind {
 		return kindProfile
 	case strings.HasPrefix(base, "weight") && strings.HasSuffix(base, ".json") &&
 		(dir == "global export data" || dir == "personal & account" || dir == "user-site-export"):
+		return kindWeightJSON
+	case strings.HasPrefix(base, "weight-") && strings.HasSuffix(base, ".json") && given:
+		// A Takeout weight file given by itself, or lying at the top of a
+		// folder given: known by its name, like a loose .csv.
 		return kindWeightJSON
 	case strings.HasPrefix(base, "weight") && strings.HasSuffix(base, ".csv") && (dir == "physical activity_googledata" || given):
 		return kindWeightCSV

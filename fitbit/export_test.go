@@ -33,7 +33,7 @@ func TestOpenErrors(t *testing.T) {
 		{"no water", []string{fixture("malformed", "no-water")}, ErrNoWater,
 			[]string{"found 3 files (2 .json, 1 .csv), none of them water or weight logs", "expected hydration_log*.csv in a Takeout, fitbit_export_*.csv, or a CSV with header date,time,amount,unit; or weight logs"}},
 		{"not a csv", []string{fixture("README.md")}, ErrUnsupported,
-			[]string{"README.md: not a folder, .zip or .csv"}},
+			[]string{"README.md: not a folder, .zip, .csv or weight-*.json"}},
 		{"one bad path among good ones", []string{fixture("takeout"), fixture("malformed", "truncated.zip")}, ErrNotZip,
 			[]string{"truncated.zip"}},
 		{"no paths", nil, ErrUnsupported, []string{"no export given"}},

@@ -609,3 +609,48 @@ func TestWeightBMI(t *testing.T) {
 		})
 	}
 }
+
+// TestLooseWeightJSON: a Takeout weight-YYYY-MM-DD.json given by itself, or
+// a folder of them, is read by its name, like a loose .csv.
+func TestLooseWeightJSON(t *testing.T) {
+	malformed := fixture("weight-malformed", "Takeout", "Fitbit", "Global Export Data", "weight-2020-01-01.json")
+	tests := []struct {
+		name    string
+		paths   []string
+		records int
+		errHas  string // a problem (with file and record) the reader must yield
+	}{
+		{"one file", []string{fixture("weight-loose", "weight-2022-04-01.json")}, 2, ""},
+		{"a folder of them", []string{fixture("weight-loose")}, 3, ""},
+		{"a malformed one", []string{malformed}, -1, "weight-2020-01-01.json:2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e, err := Open(tt.paths...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer e.Close()
+			if !e.HasWeight() || e.HasWater() {
+				t.Fatalf("HasWeight %v HasWater %v, want weight only", e.HasWeight(), e.HasWater())
+			}
+			recs, errs, _ := collectWeight(t, e, time.UTC, UnitKg)
+			if tt.records >= 0 && (len(recs) != tt.records || len(errs) != 0) {
+				t.Errorf("%d records, problems %v; want %d records", len(recs), errs, tt.records)
+			}
+			if tt.errHas != "" && (len(errs) == 0 || !strings.Contains(errs[0].Error(), tt.errHas)) {
+				t.Errorf("problems %v, want one naming %q and the record", errs, tt.errHas)
+			}
+		})
+	}
+	t.Run("a .json of another name", func(t *testing.T) {
+		sleep := filepath.Join(t.TempDir(), "sleep-2022-01-01.json")
+		if err := os.WriteFile(sleep, []byte("[]"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Open(fixture("weight-loose"), sleep)
+		if err == nil || !strings.Contains(err.Error(), "sleep-2022-01-01.json") || !strings.Contains(err.Error(), "weight-YYYY-MM-DD.json") {
+			t.Errorf("error %v, want one naming the file and what is expected", err)
+		}
+	})
+}
