@@ -220,10 +220,15 @@ type UndoWeighIn struct {
 	Date string  `json:"date"`
 	Time string  `json:"time"`
 	Kg   float64 `json:"kg"`
-	ID   string  `json:"id"`
+	// ID is the weigh-in's id on Garmin; "" for one sent whose id is not
+	// known yet (still processing when the import stopped), which undo
+	// finds by its time and weight once Garmin shows it.
+	ID string `json:"id"`
 }
 
-// UndoWeightPlan lists, from the journal alone, the weigh-ins undo would delete.
+// UndoWeightPlan lists, from the journal alone, the weigh-ins undo would
+// delete: the import's, as weight.undo takes them, less those an undo has
+// deleted already.
 func UndoWeightPlan(events []state.Event) []UndoWeighIn {
 	h := replay(events)
 	var out []UndoWeighIn
@@ -231,19 +236,15 @@ func UndoWeightPlan(events []state.Event) []UndoWeighIn {
 		if k.Kind != KindWeight || dh.imports == nil {
 			continue
 		}
-		undone := map[string]bool{}
-		if dh.current.Run == RunUndo {
-			for _, op := range dh.current.Ops {
-				if dh.current.Status[op.ID] == opDone {
-					undone[op.Ref] = true
-				}
+		imp := dh.imports
+		for _, op := range imp.Ops {
+			if imp.Status[op.ID] != opDone && !imp.uncertain(op.ID) {
+				continue
 			}
-		}
-		for _, op := range dh.imports.Ops {
-			ref := dh.imports.Refs[op.ID]
-			if dh.imports.Status[op.ID] == opDone && ref != "" && !undone[ref] {
-				out = append(out, UndoWeighIn{Date: k.Date, Time: op.Time, Kg: op.Amount, ID: ref})
+			if cur := dh.current; cur.Run == RunUndo && cur.Status[undoPrefix+op.ID] == opDone {
+				continue
 			}
+			out = append(out, UndoWeighIn{Date: k.Date, Time: op.Time, Kg: op.Amount, ID: imp.Refs[op.ID]})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Time < out[j].Time })

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -274,6 +275,20 @@ func TestUndoDeletesWeighInsThatWereProcessing(t *testing.T) {
 		"--rate", "200", "--upload-wait", "100ms")...)
 	if r.code != exitPartial {
 		t.Fatalf("import: exit %d, want %d (uploads processing):\n%s%s", r.code, exitPartial, r.stdout, r.stderr)
+	}
+	dry := runCLI(t, append(f.args(), "undo", "--state", journal, "--dry-run", "--json")...)
+	var plan struct{ Weight []importer.UndoWeighIn }
+	if err := json.Unmarshal([]byte(dry.stdout), &plan); err != nil {
+		t.Fatalf("undo --dry-run --json: %v\n%s", err, dry.stdout)
+	}
+	withID := 0
+	for _, w := range plan.Weight {
+		if w.ID != "" {
+			withID++
+		}
+	}
+	if len(plan.Weight) != 4 || withID != 2 {
+		t.Errorf("undo --dry-run lists %d weigh-ins, %d with an id; want 4, the 2 processing ones without", len(plan.Weight), withID)
 	}
 	undo := append(f.args(), "undo", "--state", journal, "--rate", "200")
 	r = runCLI(t, undo...)
