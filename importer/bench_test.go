@@ -38,7 +38,7 @@ func BenchmarkResume100k(b *testing.B) {
 	// Write what a finished import writes, in one batch (one fsync).
 	var evs []state.Event
 	for _, day := range plan.Days {
-		begin := state.Event{T: state.TypeBegin, Run: RunImport, Kind: KindWater, Date: day.Date, Base: f64(0), Mode: ExistingAdd}
+		begin := state.Event{T: state.TypeBegin, Run: RunImport, Kind: string(KindWater), Date: day.Date, Base: f64(0), Mode: ExistingAdd}
 		for _, op := range day.Ops {
 			begin.Ops = append(begin.Ops, state.Op{ID: op.ID, Amount: op.ML, Time: op.Time})
 		}
@@ -46,8 +46,8 @@ func BenchmarkResume100k(b *testing.B) {
 		total := 0.0
 		for _, op := range day.Ops {
 			total += op.ML
-			evs = append(evs, state.Event{T: state.TypeSent, Kind: KindWater, Date: day.Date, Op: op.ID},
-				state.Event{T: state.TypeDone, Kind: KindWater, Date: day.Date, Op: op.ID, Total: f64(total)})
+			evs = append(evs, state.Event{T: state.TypeSent, Kind: string(KindWater), Date: day.Date, Op: op.ID},
+				state.Event{T: state.TypeDone, Kind: string(KindWater), Date: day.Date, Op: op.ID, Total: f64(total)})
 		}
 	}
 	if err := j.Append(evs...); err != nil {

@@ -37,11 +37,11 @@ type kind interface {
 }
 
 // Kinds names every kind the importer moves, in the order a run takes them.
-func Kinds() []string { return []string{KindWater, KindWeight} }
+func Kinds() []Kind { return []Kind{KindWater, KindWeight} }
 
 // kindOf returns the kind named, wired to its API; an error when the
 // runner was given no API for it.
-func (r *Runner) kindOf(name string) (kind, error) {
+func (r *Runner) kindOf(name Kind) (kind, error) {
 	var k kind
 	switch name {
 	case KindWater:

@@ -21,9 +21,13 @@ import (
 	"fitbit2garmin/fitbit"
 )
 
-// Kinds of data the importer knows.
+// Kind names a kind of data the importer moves; the journal stores it as
+// it is ("water", "weight").
+type Kind string
+
+// Kinds of data the importer knows (KindWeight is in weight.go).
 const (
-	KindWater = "water"
+	KindWater Kind = "water"
 )
 
 // Grouping modes.
@@ -96,7 +100,7 @@ type Day struct {
 
 // Plan is what an import would send, day by day, and what it left out.
 type Plan struct {
-	Kind     string         `json:"kind"`
+	Kind     Kind           `json:"kind"`
 	Group    string         `json:"group"`
 	Days     []Day          `json:"days"`
 	Skipped  map[string]int `json:"skipped"`  // entries left out, by reason
@@ -200,7 +204,7 @@ func waterDay(date string, recs []fitbit.Water, group string) Day {
 	}
 	for i, amt := range amounts {
 		for _, part := range splitML(amt) {
-			op := Op{Kind: KindWater, Date: date, Seq: len(day.Ops), Time: date + "T" + times[i] + ".000", ML: part}
+			op := Op{Kind: string(KindWater), Date: date, Seq: len(day.Ops), Time: date + "T" + times[i] + ".000", ML: part}
 			op.ID = opID(op)
 			day.Ops = append(day.Ops, op)
 			day.ML += part

@@ -27,7 +27,7 @@ const (
 
 // dayKey names one day of one kind of data.
 type dayKey struct {
-	Kind string
+	Kind Kind
 	Date string
 }
 
@@ -83,7 +83,7 @@ type dayHistory struct {
 func replay(events []state.Event) *history {
 	h := &history{days: map[dayKey]*dayHistory{}}
 	get := func(ev state.Event) *dayHistory {
-		k := dayKey{ev.Kind, ev.Date}
+		k := dayKey{Kind(ev.Kind), ev.Date}
 		d := h.days[k]
 		if d == nil {
 			d = &dayHistory{}

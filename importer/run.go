@@ -129,7 +129,7 @@ type Runner struct {
 // Result is what a run did.
 type Result struct {
 	Run            string         `json:"run"`
-	Kind           string         `json:"kind"`
+	Kind           Kind           `json:"kind"`
 	Days           int            `json:"days"`            // days in the plan (or journal, for undo)
 	DaysDone       int            `json:"days_done"`       // days fully written by now
 	DaysEarlier    int            `json:"days_earlier"`    // of those, done by an earlier run
@@ -331,7 +331,7 @@ func (r *Runner) importJobs(k kind, plan *Plan, res *Result) []*dayJob {
 // Undo takes back what the journal says this tool put on Garmin for the
 // kind, day by day, journaled like any other run: negative writes for
 // water, deletes by id for weigh-ins.
-func (r *Runner) Undo(ctx context.Context, kindName string) (*Result, error) {
+func (r *Runner) Undo(ctx context.Context, kindName Kind) (*Result, error) {
 	r.init()
 	k, err := r.kindOf(kindName)
 	if err != nil {
@@ -503,7 +503,7 @@ func (r *Runner) workDay(ctx context.Context, job *dayJob) {
 		var ce *conflictErr
 		switch {
 		case errors.As(err, &ce):
-			r.record(state.Event{T: state.TypeConflict, Kind: job.key.Kind, Date: job.key.Date, Total: f64(ce.c.Got), Want: ce.c.Want, Reason: ConflictBelowAdded})
+			r.record(state.Event{T: state.TypeConflict, Kind: string(job.key.Kind), Date: job.key.Date, Total: f64(ce.c.Got), Want: ce.c.Want, Reason: ConflictBelowAdded})
 			r.mu.Lock()
 			r.result.Conflicts = append(r.result.Conflicts, ce.c)
 			r.result.OpsTotal -= job.ops
@@ -514,7 +514,7 @@ func (r *Runner) workDay(ctx context.Context, job *dayJob) {
 			r.stopOn(ctx, err)
 			return
 		case b == nil:
-			r.record(state.Event{T: state.TypeSkip, Kind: job.key.Kind, Date: job.key.Date, Reason: reason})
+			r.record(state.Event{T: state.TypeSkip, Kind: string(job.key.Kind), Date: job.key.Date, Reason: reason})
 			r.mu.Lock()
 			r.result.DaysSkipped[reason]++
 			r.result.OpsTotal -= job.ops
@@ -522,7 +522,7 @@ func (r *Runner) workDay(ctx context.Context, job *dayJob) {
 			r.mu.Unlock()
 			return
 		}
-		if err := r.Journal.Append(state.Event{T: state.TypeBegin, Run: b.Run, Kind: job.key.Kind, Date: job.key.Date, Base: f64(b.Base), Mode: b.Mode, Ops: b.Ops}); err != nil {
+		if err := r.Journal.Append(state.Event{T: state.TypeBegin, Run: b.Run, Kind: string(job.key.Kind), Date: job.key.Date, Base: f64(b.Base), Mode: b.Mode, Ops: b.Ops}); err != nil {
 			r.fail(fmt.Errorf("write journal: %w", err))
 			return
 		}

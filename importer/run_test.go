@@ -150,9 +150,9 @@ func TestResumeReconcilesSentOp(t *testing.T) {
 			}
 			op := p.Days[0].Ops[0]
 			j := &memJournal{events: []state.Event{
-				{T: state.TypeBegin, Run: RunImport, Kind: KindWater, Date: "2024-02-01", Base: f64(0), Mode: ExistingAdd,
+				{T: state.TypeBegin, Run: RunImport, Kind: string(KindWater), Date: "2024-02-01", Base: f64(0), Mode: ExistingAdd,
 					Ops: []state.Op{{ID: op.ID, Amount: op.ML, Time: op.Time}}},
-				{T: state.TypeSent, Kind: KindWater, Date: "2024-02-01", Op: op.ID},
+				{T: state.TypeSent, Kind: string(KindWater), Date: "2024-02-01", Op: op.ID},
 			}}
 			api := newFakeAPI()
 			api.totals["2024-02-01"] = tt.garmin

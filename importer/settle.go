@@ -34,7 +34,7 @@ type opActions struct {
 func (r *Runner) settle(ctx context.Context, k kind, key dayKey, b *block, op state.Op) bool {
 	a := k.actions(key, b, op)
 	ev := func(t string) state.Event {
-		return state.Event{T: t, Kind: key.Kind, Date: key.Date, Op: op.ID, Ref: op.Ref}
+		return state.Event{T: t, Kind: string(key.Kind), Date: key.Date, Op: op.ID, Ref: op.Ref}
 	}
 	for {
 		if b.uncertain(op.ID) {
@@ -110,7 +110,7 @@ func (r *Runner) settle(ctx context.Context, k kind, key dayKey, b *block, op st
 // refused it: 4xx) or waits to try again. It returns false when the day
 // must stop.
 func (r *Runner) rejected(ctx context.Context, key dayKey, b *block, op state.Op, err error, sent time.Time) bool {
-	e := state.Event{T: state.TypeNotSent, Kind: key.Kind, Date: key.Date, Op: op.ID, Err: err.Error()}
+	e := state.Event{T: state.TypeNotSent, Kind: string(key.Kind), Date: key.Date, Op: op.ID, Err: err.Error()}
 	if rejected(err) {
 		e.T = state.TypeFailed
 	}
@@ -138,7 +138,7 @@ func (r *Runner) rejected(ctx context.Context, key dayKey, b *block, op state.Op
 // is).
 func (r *Runner) processing(key dayKey, b *block, op state.Op, e state.Event) bool {
 	if b.Status[op.ID] != opProcessing {
-		e.T, e.Kind, e.Date, e.Op = state.TypeProcessing, key.Kind, key.Date, op.ID
+		e.T, e.Kind, e.Date, e.Op = state.TypeProcessing, string(key.Kind), key.Date, op.ID
 		if err := r.Journal.Append(e); err != nil {
 			r.fail(fmt.Errorf("write journal: %w", err))
 			return false

@@ -14,7 +14,7 @@ import (
 
 // StatusReport summarises a journal without asking Garmin.
 type StatusReport struct {
-	Kind        string         `json:"kind"`
+	Kind        Kind           `json:"kind"`
 	Days        int            `json:"days"`         // days the journal has touched
 	DaysDone    int            `json:"days_done"`    // latest run on the day complete
 	DaysPending int            `json:"days_pending"` // begun, some ops not done yet
@@ -33,7 +33,7 @@ type StatusReport struct {
 }
 
 // Status replays a journal's events into a report for one kind of data.
-func Status(events []state.Event, kind string) *StatusReport {
+func Status(events []state.Event, kind Kind) *StatusReport {
 	h := replay(events)
 	rep := &StatusReport{Kind: kind, SkipReasons: map[string]int{}}
 	var dates []string
@@ -193,7 +193,7 @@ type UndoDay struct {
 
 // UndoPlan lists, from the journal alone, what undo would take back: per
 // day, the water this tool's latest import added and has not yet taken back.
-func UndoPlan(events []state.Event, kind string) []UndoDay {
+func UndoPlan(events []state.Event, kind Kind) []UndoDay {
 	h := replay(events)
 	var out []UndoDay
 	for k, dh := range h.days {
@@ -268,7 +268,7 @@ const (
 func VerifyWeight(ctx context.Context, api WeightAPI, plan *Plan, loc *time.Location, events []state.Event) (*VerifyReport, error) {
 	ours := map[string]bool{}
 	for _, ev := range events {
-		if ev.Kind == KindWeight && ev.T == state.TypeDone && ev.Ref != "" && !strings.HasPrefix(ev.Op, undoPrefix) {
+		if ev.Kind == string(KindWeight) && ev.T == state.TypeDone && ev.Ref != "" && !strings.HasPrefix(ev.Op, undoPrefix) {
 			ours[ev.Ref] = true
 		}
 	}

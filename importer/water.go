@@ -55,7 +55,7 @@ func (w *water) decide(ctx context.Context, day Day) (*block, string, error) {
 			ops = nil
 			t := day.Ops[len(day.Ops)-1].Time
 			for i, part := range splitML(missing) {
-				op := Op{Kind: KindWater + "-top-up", Date: day.Date, Seq: i, Time: t, ML: part}
+				op := Op{Kind: string(KindWater) + "-top-up", Date: day.Date, Seq: i, Time: t, ML: part}
 				op.ID = opID(op)
 				ops = append(ops, op)
 			}
@@ -89,7 +89,7 @@ func (w *water) undo(date string, imports *block) (int, decideFunc, string) {
 		b := &block{Run: RunUndo, Mode: RunUndo, Base: current, Last: current, Status: map[string]string{}}
 		t := imports.Ops[len(imports.Ops)-1].Time
 		for i, part := range parts {
-			op := Op{Kind: KindWater + "-undo", Date: date, Seq: i, Time: t, ML: -part}
+			op := Op{Kind: string(KindWater) + "-undo", Date: date, Seq: i, Time: t, ML: -part}
 			op.ID = opID(op)
 			b.Ops = append(b.Ops, state.Op{ID: op.ID, Amount: -part, Time: t})
 		}
@@ -100,7 +100,7 @@ func (w *water) undo(date string, imports *block) (int, decideFunc, string) {
 // actions adds water; a lost answer is settled by the day's total.
 func (w *water) actions(key dayKey, b *block, op state.Op) opActions {
 	done := func(total float64) *state.Event {
-		return &state.Event{T: state.TypeDone, Kind: key.Kind, Date: key.Date, Op: op.ID, Total: f64(total)}
+		return &state.Event{T: state.TypeDone, Kind: string(key.Kind), Date: key.Date, Op: op.ID, Total: f64(total)}
 	}
 	return opActions{
 		landed: func(ctx context.Context) (*state.Event, bool) {
@@ -138,7 +138,7 @@ func (w *water) reconcile(ctx context.Context, key dayKey, b *block, op state.Op
 		return false, total, true
 	}
 	c := Conflict{Date: key.Date, Got: total, Want: []float64{b.Last, with}}
-	e := state.Event{T: state.TypeConflict, Kind: key.Kind, Date: key.Date, Op: op.ID, Total: f64(total), Want: c.Want,
+	e := state.Event{T: state.TypeConflict, Kind: string(key.Kind), Date: key.Date, Op: op.ID, Total: f64(total), Want: c.Want,
 		Reason: ConflictNeither}
 	if err := r.Journal.Append(e); err != nil {
 		r.fail(fmt.Errorf("write journal: %w", err))

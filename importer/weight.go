@@ -18,7 +18,7 @@ import (
 )
 
 // KindWeight is weigh-ins (weight, and body fat when known).
-const KindWeight = "weight"
+const KindWeight Kind = "weight"
 
 // Weight skip reasons counted in a plan.
 const (
@@ -112,7 +112,7 @@ func BuildWeightPlan(records iter.Seq2[fitbit.Weight, error], opts PlanOptions) 
 				p.Skipped[SkipFatOnly]++
 				continue
 			}
-			op := Op{Kind: KindWeight, Date: date, Seq: len(day.Ops), Time: date + "T" + weightClock(r) + ".000",
+			op := Op{Kind: string(KindWeight), Date: date, Seq: len(day.Ops), Time: date + "T" + weightClock(r) + ".000",
 				Kg: math.Round(r.Kg*1000) / 1000, Fat: r.FatPercent, BMI: r.BMI, Shown: shownWeight(r)}
 			op.ID = weightOpID(op)
 			day.Ops = append(day.Ops, op)
@@ -323,7 +323,7 @@ func (w *weight) findWeighIn(ctx context.Context, key dayKey, b *block, op state
 func (w *weight) addActions(key dayKey, b *block, op state.Op) opActions {
 	r := w.r
 	done := func(ref string) *state.Event {
-		return &state.Event{T: state.TypeDone, Kind: key.Kind, Date: key.Date, Op: op.ID, Ref: ref}
+		return &state.Event{T: state.TypeDone, Kind: string(key.Kind), Date: key.Date, Op: op.ID, Ref: ref}
 	}
 	processing := &state.Event{T: state.TypeProcessing, Reason: ReasonNotShown}
 	return opActions{
@@ -420,7 +420,7 @@ func (w *weight) findDeleteActions(key dayKey, b *block, op state.Op) opActions 
 		if r.Now().Sub(sent) < r.ResendAfter {
 			return &state.Event{T: state.TypeProcessing, Reason: ReasonNotShown}
 		}
-		return &state.Event{T: state.TypeDone, Kind: key.Kind, Date: key.Date, Op: op.ID, Reason: ReasonNeverShown}
+		return &state.Event{T: state.TypeDone, Kind: string(key.Kind), Date: key.Date, Op: op.ID, Reason: ReasonNeverShown}
 	}
 	find := func(ctx context.Context) (int64, bool) {
 		ref, ok := w.findWeighIn(ctx, key, b, added)
@@ -444,7 +444,7 @@ func (w *weight) findDeleteActions(key dayKey, b *block, op state.Op) opActions 
 			case id == 0:
 				return absent(), true, nil
 			}
-			done := &state.Event{T: state.TypeDone, Kind: key.Kind, Date: key.Date, Op: op.ID, Ref: fmt.Sprint(id)}
+			done := &state.Event{T: state.TypeDone, Kind: string(key.Kind), Date: key.Date, Op: op.ID, Ref: fmt.Sprint(id)}
 			return done, true, r.Weight.DeleteWeighIn(wctx, key.Date, id)
 		},
 	}
@@ -454,7 +454,7 @@ func (w *weight) findDeleteActions(key dayKey, b *block, op state.Op) opActions 
 // lost answer is settled by whether the id is still there.
 func (w *weight) deleteActions(key dayKey, op state.Op) opActions {
 	r := w.r
-	done := &state.Event{T: state.TypeDone, Kind: key.Kind, Date: key.Date, Op: op.ID, Ref: op.Ref}
+	done := &state.Event{T: state.TypeDone, Kind: string(key.Kind), Date: key.Date, Op: op.ID, Ref: op.Ref}
 	var id int64
 	_, parseErr := fmt.Sscan(op.Ref, &id)
 	return opActions{

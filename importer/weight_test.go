@@ -297,7 +297,7 @@ func TestVerifyWeightComparesValues(t *testing.T) {
 			{ID: 2, Date: "2025-01-01", Time: "2025-01-01T21:00:00", Kg: 81.0, Fat: fat(20)},
 		}
 	}
-	done := []state.Event{{T: state.TypeDone, Kind: KindWeight, Date: "2025-01-01", Op: "x", Ref: "9"}}
+	done := []state.Event{{T: state.TypeDone, Kind: string(KindWeight), Date: "2025-01-01", Op: "x", Ref: "9"}}
 	tests := []struct {
 		name   string
 		held   func() []WeighIn

@@ -86,7 +86,7 @@ func parseTypes(v string) (water, weight bool, err error) {
 		return true, true, nil
 	}
 	for _, t := range strings.Split(v, ",") {
-		switch strings.TrimSpace(t) {
+		switch importer.Kind(strings.TrimSpace(t)) {
 		case importer.KindWater:
 			water = true
 		case importer.KindWeight:

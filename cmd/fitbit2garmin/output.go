@@ -70,7 +70,7 @@ type dryRunDay struct {
 // dryRun is the whole dry-run, as printed with --json.
 type dryRun struct {
 	DryRun         bool          `json:"dry_run"`
-	Type           string        `json:"type"`
+	Type           importer.Kind `json:"type"`
 	TimeZone       string        `json:"timezone"`
 	TimeZoneSource string        `json:"timezone_source"`
 	Group          string        `json:"group"`

@@ -89,9 +89,9 @@ func runUndo(c *cli.Context) error {
 }
 
 // hasKind reports whether the journal holds events of kind.
-func hasKind(events []state.Event, kind string) bool {
+func hasKind(events []state.Event, kind importer.Kind) bool {
 	for _, ev := range events {
-		if ev.Kind == kind {
+		if ev.Kind == string(kind) {
 			return true
 		}
 	}

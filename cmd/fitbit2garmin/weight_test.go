@@ -149,7 +149,7 @@ func TestImportWaterAndWeightSurvivesKills(t *testing.T) {
 	// Every weigh-in the tool created has its samplePk in the journal.
 	refs := map[string]bool{}
 	for _, ev := range events {
-		if ev.Kind == importer.KindWeight && ev.T == state.TypeDone && ev.Ref != "" {
+		if ev.Kind == string(importer.KindWeight) && ev.T == state.TypeDone && ev.Ref != "" {
 			refs[ev.Ref] = true
 		}
 	}
