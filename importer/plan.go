@@ -30,13 +30,16 @@ const (
 	KindWater Kind = "water"
 )
 
+// Group is how a day's drinks become requests.
+type Group string
+
 // Grouping modes.
 const (
 	// GroupDay sends one request carrying a day's total: Garmin keeps daily
 	// totals only, so this is the polite default.
-	GroupDay = "day"
+	GroupDay Group = "day"
 	// GroupEntry replays each logged drink as its own request.
-	GroupEntry = "entry"
+	GroupEntry Group = "entry"
 )
 
 // MaxRequestML is the largest amount one hydration request may carry
@@ -65,7 +68,7 @@ const (
 
 // PlanOptions shape a plan.
 type PlanOptions struct {
-	Group string // GroupDay (default) or GroupEntry
+	Group Group  // GroupDay (default) or GroupEntry
 	Since string // YYYY-MM-DD, inclusive; "" for no bound
 	Until string // YYYY-MM-DD, inclusive; "" for no bound
 	// SkipInvalid reports invalid records and plans the rest instead of
@@ -101,7 +104,7 @@ type Day struct {
 // Plan is what an import would send, day by day, and what it left out.
 type Plan struct {
 	Kind     Kind           `json:"kind"`
-	Group    string         `json:"group"`
+	Group    Group          `json:"group"`
 	Days     []Day          `json:"days"`
 	Skipped  map[string]int `json:"skipped"`  // entries left out, by reason
 	Problems []error        `json:"-"`        // invalid records (fatal unless SkipInvalid)
@@ -182,7 +185,7 @@ func BuildPlan(records iter.Seq2[fitbit.Water, error], opts PlanOptions) (*Plan,
 // waterDay plans one day's drinks: one request carrying the day's total
 // stamped with its last drink's time (GroupDay), or one per drink; each
 // split at MaxRequestML.
-func waterDay(date string, recs []fitbit.Water, group string) Day {
+func waterDay(date string, recs []fitbit.Water, group Group) Day {
 	// Sort drinks by time so the plan does not depend on file order;
 	// ties keep reading order, which is deterministic.
 	sort.SliceStable(recs, func(i, j int) bool { return clockOf(recs[i]) < clockOf(recs[j]) })

@@ -40,7 +40,7 @@ func TestBuildPlanGroups(t *testing.T) {
 		fitbit.Water{Date: "2024-05-03", ML: 12500, DayTotal: true},
 	}
 	tests := []struct {
-		group    string
+		group    Group
 		wantOps  map[string][]float64 // date → op amounts
 		wantTime map[string][]string
 	}{
@@ -54,7 +54,7 @@ func TestBuildPlanGroups(t *testing.T) {
 				"2024-05-03": {"2024-05-03T12:00:00.000", "2024-05-03T12:00:00.000"}}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.group, func(t *testing.T) {
+		t.Run(string(tt.group), func(t *testing.T) {
 			p, err := BuildPlan(records(in...), PlanOptions{Group: tt.group})
 			if err != nil {
 				t.Fatal(err)

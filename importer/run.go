@@ -15,14 +15,18 @@ import (
 	"fitbit2garmin/state"
 )
 
+// Policy says what to do with a day that already holds water on Garmin
+// which this tool did not put there (--existing).
+type Policy string
+
 // Policies for days that already hold water on Garmin which this tool did not put there.
 const (
 	// ExistingSkip leaves such a day alone and reports it (the default).
-	ExistingSkip = "skip"
+	ExistingSkip Policy = "skip"
 	// ExistingAdd adds the export's water on top of what is there.
-	ExistingAdd = "add"
+	ExistingAdd Policy = "add"
 	// ExistingTopUp adds only what is missing to reach the export's total.
-	ExistingTopUp = "top-up"
+	ExistingTopUp Policy = "top-up"
 )
 
 // Why whole days are left alone during a run. These short codes are what
@@ -88,7 +92,7 @@ type Runner struct {
 	// only hide latency: the rate is the limiter's.
 	Workers int
 	// Existing is the policy for days with water not put there by this tool.
-	Existing string
+	Existing Policy
 	// MaxFailures is how many failures in a row stop the run (default 8).
 	MaxFailures int
 	// MinRate is the floor under which a 429 no longer lowers the rate

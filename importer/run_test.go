@@ -16,7 +16,7 @@ import (
 
 // testPlan makes a plan of n days from 2024-01-01, day i holding (i+1)*100 ml
 // in two drinks.
-func testPlan(t *testing.T, n int, group string) *Plan {
+func testPlan(t *testing.T, n int, group Group) *Plan {
 	t.Helper()
 	var in []any
 	start := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -60,8 +60,8 @@ func assertTotals(t *testing.T, api *fakeAPI, p *Plan, base map[string]float64) 
 }
 
 func TestImportWritesEveryDayOnce(t *testing.T) {
-	for _, group := range []string{GroupDay, GroupEntry} {
-		t.Run(group, func(t *testing.T) {
+	for _, group := range []Group{GroupDay, GroupEntry} {
+		t.Run(string(group), func(t *testing.T) {
 			p := testPlan(t, 60, group)
 			api, j := newFakeAPI(), &memJournal{}
 			r, _ := newRunner(api, j)
@@ -150,7 +150,7 @@ func TestResumeReconcilesSentOp(t *testing.T) {
 			}
 			op := p.Days[0].Ops[0]
 			j := &memJournal{events: []state.Event{
-				{T: state.TypeBegin, Run: RunImport, Kind: string(KindWater), Date: "2024-02-01", Base: f64(0), Mode: ExistingAdd,
+				{T: state.TypeBegin, Run: RunImport, Kind: string(KindWater), Date: "2024-02-01", Base: f64(0), Mode: string(ExistingAdd),
 					Ops: []state.Op{{ID: op.ID, Amount: op.ML, Time: op.Time}}},
 				{T: state.TypeSent, Kind: string(KindWater), Date: "2024-02-01", Op: op.ID},
 			}}
@@ -281,7 +281,7 @@ func TestImportExistingPolicies(t *testing.T) {
 	existing := map[string]float64{"2024-01-02": 100, "2024-01-03": 1000}
 	// Day i holds (i+1)*100 ml: 100, 200, 300.
 	tests := []struct {
-		policy  string
+		policy  Policy
 		want    map[string]float64
 		skipped map[string]int
 	}{
@@ -290,7 +290,7 @@ func TestImportExistingPolicies(t *testing.T) {
 		{ExistingTopUp, map[string]float64{"2024-01-01": 100, "2024-01-02": 200, "2024-01-03": 1000}, map[string]int{DaySkipComplete: 1}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.policy, func(t *testing.T) {
+		t.Run(string(tt.policy), func(t *testing.T) {
 			p := testPlan(t, 3, GroupEntry)
 			api, j := newFakeAPI(), &memJournal{}
 			for d, v := range existing {

@@ -40,7 +40,7 @@ func (w *water) decide(ctx context.Context, day Day) (*block, string, error) {
 		return nil, "", err
 	}
 	existing := totals[day.Date]
-	b := &block{Run: RunImport, Mode: ExistingAdd, Base: existing, Last: existing, Status: map[string]string{}}
+	b := &block{Run: RunImport, Mode: string(ExistingAdd), Base: existing, Last: existing, Status: map[string]string{}}
 	ops := day.Ops
 	if existing > 0 {
 		switch w.r.Existing {
@@ -51,7 +51,7 @@ func (w *water) decide(ctx context.Context, day Day) (*block, string, error) {
 			if missing < 1 {
 				return nil, DaySkipComplete, nil
 			}
-			b.Mode = ExistingTopUp
+			b.Mode = string(ExistingTopUp)
 			ops = nil
 			t := day.Ops[len(day.Ops)-1].Time
 			for i, part := range splitML(missing) {

@@ -28,13 +28,13 @@ func main() {
 	workers := flag.Int("workers", 0, "workers (0: enough to cover latency at the rate)")
 	ops := flag.Int("ops", 2000, "drinks to write with -group entry (8 a day)")
 	days := flag.Int("days", 0, "days to write with -group day (one drink a day); overrides -ops")
-	group := flag.String("group", importer.GroupEntry, "day or entry")
+	group := flag.String("group", string(importer.GroupEntry), "day or entry")
 	flag.Parse()
 
 	if *workers == 0 {
 		*workers = int(1.5*latency.Seconds()**rateFlag) + 2
 	}
-	plan, err := importer.BuildPlan(synthetic(*ops, *days), importer.PlanOptions{Group: *group})
+	plan, err := importer.BuildPlan(synthetic(*ops, *days), importer.PlanOptions{Group: importer.Group(*group)})
 	if err != nil {
 		log.Fatal(err)
 	}

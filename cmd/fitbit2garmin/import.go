@@ -32,7 +32,7 @@ func planFlags() []cli.Flag {
 		&cli.StringFlag{Name: "since", Usage: "first day to import, YYYY-MM-DD", EnvVars: envs("since")},
 		&cli.StringFlag{Name: "until", Usage: "last day to import, YYYY-MM-DD", EnvVars: envs("until")},
 		&cli.StringFlag{Name: "timezone", Usage: "IANA zone for UTC timestamps (default: the export's profile, else this machine's)", EnvVars: envs("timezone")},
-		&cli.StringFlag{Name: "group", Value: importer.GroupDay, Usage: "day: one request per day's total; entry: one per drink", EnvVars: envs("group")},
+		&cli.StringFlag{Name: "group", Value: string(importer.GroupDay), Usage: "day: one request per day's total; entry: one per drink", EnvVars: envs("group")},
 		&cli.BoolFlag{Name: "skip-invalid", Usage: "report invalid records and import the rest", EnvVars: envs("skip-invalid")},
 		&cli.BoolFlag{Name: "json", Usage: "machine-readable output on stdout", EnvVars: envs("json")},
 		&cli.Float64Flag{Name: "rate", Value: defaultRate, Usage: "requests per second (all requests, reads included)", EnvVars: envs("rate")},
@@ -46,7 +46,7 @@ func importCommand() *cli.Command {
 		ArgsUsage: "EXPORT...",
 		Flags: append(planFlags(),
 			&cli.BoolFlag{Name: "dry-run", Usage: "show what would be sent, day by day; no network at all", EnvVars: envs("dry-run")},
-			&cli.StringFlag{Name: "existing", Value: importer.ExistingSkip, Usage: "days already holding water on Garmin: skip, add or top-up", EnvVars: envs("existing")},
+			&cli.StringFlag{Name: "existing", Value: string(importer.ExistingSkip), Usage: "days already holding water on Garmin: skip, add or top-up", EnvVars: envs("existing")},
 			&cli.IntFlag{Name: "burst", Value: defaultBurst, Usage: "requests allowed at once above the rate", EnvVars: envs("burst")},
 			&cli.IntFlag{Name: "workers", Value: defaultWorkers, Usage: "days worked on at once (hides latency; the rate stays --rate)", EnvVars: envs("workers")},
 			&cli.StringFlag{Name: "state", Usage: "journal file (default: per export, under $XDG_STATE_HOME/fitbit2garmin)", EnvVars: envs("state")},
@@ -137,7 +137,7 @@ func readPlan(c *cli.Context) (*planned, error) {
 		return fail(err)
 	}
 	opts := importer.PlanOptions{
-		Group:       c.String("group"),
+		Group:       importer.Group(c.String("group")),
 		Since:       c.String("since"),
 		Until:       c.String("until"),
 		SkipInvalid: c.Bool("skip-invalid"),
@@ -218,7 +218,7 @@ func runImport(c *cli.Context) error {
 	if rateLimit <= 0 {
 		return usageError{fmt.Errorf("--rate %v: expected a number of requests per second above 0", rateLimit)}
 	}
-	switch c.String("existing") {
+	switch importer.Policy(c.String("existing")) {
 	case importer.ExistingSkip, importer.ExistingAdd, importer.ExistingTopUp:
 	default:
 		return usageError{fmt.Errorf("--existing %q: expected skip, add or top-up", c.String("existing"))}

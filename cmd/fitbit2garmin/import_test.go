@@ -297,7 +297,7 @@ func TestTokenExpiryMidRun(t *testing.T) {
 
 func TestExistingPoliciesAndUndo(t *testing.T) {
 	tests := []struct {
-		policy string
+		policy importer.Policy
 		code   int
 		want   func(export, prior float64) float64
 	}{
@@ -306,7 +306,7 @@ func TestExistingPoliciesAndUndo(t *testing.T) {
 		{importer.ExistingTopUp, 0, func(e, p float64) float64 { return max(e, p) }},
 	}
 	for _, tt := range tests {
-		t.Run(tt.policy, func(t *testing.T) {
+		t.Run(string(tt.policy), func(t *testing.T) {
 			f := newFake(t, sandbox.Options{Seed: 12})
 			export, exp := genExport(t, 8, 2)
 			prior := map[string]float64{"2021-01-02": 50, "2021-01-04": 5000}
@@ -316,7 +316,7 @@ func TestExistingPoliciesAndUndo(t *testing.T) {
 				}
 			}
 			journal := filepath.Join(t.TempDir(), "j.jsonl")
-			r := runCLI(t, append(f.args(), "import", export, "--existing", tt.policy, "--rate", "200", "--state", journal)...)
+			r := runCLI(t, append(f.args(), "import", export, "--existing", string(tt.policy), "--rate", "200", "--state", journal)...)
 			if r.code != tt.code {
 				t.Fatalf("exit %d, want %d: %s%s", r.code, tt.code, r.stdout, r.stderr)
 			}

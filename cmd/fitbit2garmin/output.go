@@ -69,14 +69,14 @@ type dryRunDay struct {
 
 // dryRun is the whole dry-run, as printed with --json.
 type dryRun struct {
-	DryRun         bool          `json:"dry_run"`
-	Type           importer.Kind `json:"type"`
-	TimeZone       string        `json:"timezone"`
-	TimeZoneSource string        `json:"timezone_source"`
-	Group          string        `json:"group"`
-	Files          []string      `json:"files"`
-	Days           []dryRunDay   `json:"days"`
-	Weight         *weightDryRun `json:"weight,omitempty"`
+	DryRun         bool           `json:"dry_run"`
+	Type           importer.Kind  `json:"type"`
+	TimeZone       string         `json:"timezone"`
+	TimeZoneSource string         `json:"timezone_source"`
+	Group          importer.Group `json:"group"`
+	Files          []string       `json:"files"`
+	Days           []dryRunDay    `json:"days"`
+	Weight         *weightDryRun  `json:"weight,omitempty"`
 	Summary        struct {
 		Days             int            `json:"days"`
 		Entries          int            `json:"entries"`

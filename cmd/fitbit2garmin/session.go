@@ -62,7 +62,7 @@ func (s *session) runner(c *cli.Context, loc *time.Location, prog *progress) *im
 		Journal:     s.journal,
 		Pacer:       s.pacer,
 		Workers:     c.Int("workers"),
-		Existing:    c.String("existing"),
+		Existing:    importer.Policy(c.String("existing")),
 		Progress:    prog.update,
 		UploadWait:  c.Duration("upload-wait"),
 		ResendAfter: c.Duration("resend-after"),
