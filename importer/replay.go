@@ -13,16 +13,19 @@ const (
 	RunUndo   = "undo"
 )
 
+// opStatus is where an op stands, replayed from the journal.
+type opStatus string
+
 // Op states replayed from the journal.
 const (
-	opPending = ""
-	opSent    = "sent" // sent, no answer recorded: uncertain
-	opDone    = "done"
-	opFailed  = "failed"
+	opPending opStatus = ""
+	opSent    opStatus = "sent" // sent, no answer recorded: uncertain
+	opDone    opStatus = "done"
+	opFailed  opStatus = "failed"
 	// opProcessing: Garmin took it (or may have: its answer was lost) but
 	// does not show it yet; settled by reading again, never resent while
 	// it may still appear.
-	opProcessing = "processing"
+	opProcessing opStatus = "processing"
 )
 
 // dayKey names one day of one kind of data.
@@ -38,7 +41,7 @@ type block struct {
 	Mode   string
 	Base   float64
 	Ops    []state.Op
-	Status map[string]string    // op id → state
+	Status map[string]opStatus  // op id → state
 	Last   float64              // the day's total as last known: Base, then each done total
 	Refs   map[string]string    // op id → id Garmin gave the item (weigh-ins)
 	SentAt map[string]time.Time // op id → when it was last sent (journaled)
@@ -98,7 +101,7 @@ func replay(events []state.Event) *history {
 		d := get(ev)
 		switch ev.T {
 		case state.TypeBegin:
-			b := &block{Run: ev.Run, Mode: ev.Mode, Ops: ev.Ops, Status: map[string]string{}}
+			b := &block{Run: ev.Run, Mode: ev.Mode, Ops: ev.Ops, Status: map[string]opStatus{}}
 			if ev.Base != nil {
 				b.Base = *ev.Base
 			}

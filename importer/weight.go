@@ -224,7 +224,7 @@ func (w *weight) decide(ctx context.Context, day Day) (*block, string, error) {
 	}
 	existing := slices.DeleteFunc(slices.Clone(list), func(wi WeighIn) bool { return wi.Date != day.Date })
 	r := w.r
-	b := &block{Run: RunImport, Mode: "new-only", Status: map[string]string{}}
+	b := &block{Run: RunImport, Mode: "new-only", Status: map[string]opStatus{}}
 	for _, op := range day.Ops {
 		sop := state.Op{ID: op.ID, Amount: op.Kg, Time: op.Time, Fat: op.Fat, BMI: op.BMI}
 		if slices.ContainsFunc(existing, func(wi WeighIn) bool { return matches(wi, sop, r.location()) }) {
@@ -245,7 +245,7 @@ func (w *weight) decide(ctx context.Context, day Day) (*block, string, error) {
 // and finds, by time and weight, those it sent without learning their id
 // (still processing when the run stopped) to delete them once they show.
 func (w *weight) undo(_ string, imports *block) (int, decideFunc, string) {
-	b := &block{Run: RunUndo, Mode: RunUndo, Status: map[string]string{}, From: imports}
+	b := &block{Run: RunUndo, Mode: RunUndo, Status: map[string]opStatus{}, From: imports}
 	for _, op := range imports.Ops {
 		ref := imports.Refs[op.ID]
 		// Done with its id; or sent and not settled; or (journals of the
