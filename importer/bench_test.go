@@ -38,7 +38,7 @@ func BenchmarkResume100k(b *testing.B) {
 	// Write what a finished import writes, in one batch (one fsync).
 	var evs []state.Event
 	for _, day := range plan.Days {
-		begin := state.Event{T: state.TypeBegin, Run: RunImport, Kind: string(KindWater), Date: day.Date, Base: f64(0), Mode: string(ExistingAdd)}
+		begin := state.Event{T: state.TypeBegin, Run: string(RunImport), Kind: string(KindWater), Date: day.Date, Base: f64(0), Mode: string(ExistingAdd)}
 		for _, op := range day.Ops {
 			begin.Ops = append(begin.Ops, state.Op{ID: op.ID, Amount: op.ML, Time: op.Time})
 		}

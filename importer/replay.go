@@ -7,10 +7,14 @@ import (
 	"fitbit2garmin/state"
 )
 
+// Run is what a run does to the days it touches; the journal records it
+// with each day's begin.
+type Run string
+
 // Runs recorded in the journal.
 const (
-	RunImport = "import"
-	RunUndo   = "undo"
+	RunImport Run = "import"
+	RunUndo   Run = "undo"
 )
 
 // opStatus is where an op stands, replayed from the journal.
@@ -37,7 +41,7 @@ type dayKey struct {
 // block is what the journal says about the latest run that touched a day:
 // the day's total before it, the ops it decided on and how far they got.
 type block struct {
-	Run    string
+	Run    Run
 	Mode   string
 	Base   float64
 	Ops    []state.Op
@@ -101,14 +105,14 @@ func replay(events []state.Event) *history {
 		d := get(ev)
 		switch ev.T {
 		case state.TypeBegin:
-			b := &block{Run: ev.Run, Mode: ev.Mode, Ops: ev.Ops, Status: map[string]opStatus{}}
+			b := &block{Run: Run(ev.Run), Mode: ev.Mode, Ops: ev.Ops, Status: map[string]opStatus{}}
 			if ev.Base != nil {
 				b.Base = *ev.Base
 			}
 			b.Last = b.Base
 			d.current = b
 			d.skip = ""
-			if ev.Run == RunImport {
+			if Run(ev.Run) == RunImport {
 				d.imports = b
 			} else {
 				b.From = d.imports

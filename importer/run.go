@@ -132,7 +132,7 @@ type Runner struct {
 
 // Result is what a run did.
 type Result struct {
-	Run            string         `json:"run"`
+	Run            Run            `json:"run"`
 	Kind           Kind           `json:"kind"`
 	Days           int            `json:"days"`            // days in the plan (or journal, for undo)
 	DaysDone       int            `json:"days_done"`       // days fully written by now
@@ -526,7 +526,7 @@ func (r *Runner) workDay(ctx context.Context, job *dayJob) {
 			r.mu.Unlock()
 			return
 		}
-		if err := r.Journal.Append(state.Event{T: state.TypeBegin, Run: b.Run, Kind: string(job.key.Kind), Date: job.key.Date, Base: f64(b.Base), Mode: b.Mode, Ops: b.Ops}); err != nil {
+		if err := r.Journal.Append(state.Event{T: state.TypeBegin, Run: string(b.Run), Kind: string(job.key.Kind), Date: job.key.Date, Base: f64(b.Base), Mode: b.Mode, Ops: b.Ops}); err != nil {
 			r.fail(fmt.Errorf("write journal: %w", err))
 			return
 		}

@@ -150,7 +150,7 @@ func TestResumeReconcilesSentOp(t *testing.T) {
 			}
 			op := p.Days[0].Ops[0]
 			j := &memJournal{events: []state.Event{
-				{T: state.TypeBegin, Run: RunImport, Kind: string(KindWater), Date: "2024-02-01", Base: f64(0), Mode: string(ExistingAdd),
+				{T: state.TypeBegin, Run: string(RunImport), Kind: string(KindWater), Date: "2024-02-01", Base: f64(0), Mode: string(ExistingAdd),
 					Ops: []state.Op{{ID: op.ID, Amount: op.ML, Time: op.Time}}},
 				{T: state.TypeSent, Kind: string(KindWater), Date: "2024-02-01", Op: op.ID},
 			}}

@@ -86,7 +86,7 @@ func (w *water) undo(date string, imports *block) (int, decideFunc, string) {
 			// below zero: someone removed water by hand.
 			return nil, "", &conflictErr{Conflict{Date: date, Got: current, Want: []float64{added}}}
 		}
-		b := &block{Run: RunUndo, Mode: RunUndo, Base: current, Last: current, Status: map[string]opStatus{}}
+		b := &block{Run: RunUndo, Mode: string(RunUndo), Base: current, Last: current, Status: map[string]opStatus{}}
 		t := imports.Ops[len(imports.Ops)-1].Time
 		for i, part := range parts {
 			op := Op{Kind: string(KindWater) + "-undo", Date: date, Seq: i, Time: t, ML: -part}

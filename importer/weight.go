@@ -245,7 +245,7 @@ func (w *weight) decide(ctx context.Context, day Day) (*block, string, error) {
 // and finds, by time and weight, those it sent without learning their id
 // (still processing when the run stopped) to delete them once they show.
 func (w *weight) undo(_ string, imports *block) (int, decideFunc, string) {
-	b := &block{Run: RunUndo, Mode: RunUndo, Status: map[string]opStatus{}, From: imports}
+	b := &block{Run: RunUndo, Mode: string(RunUndo), Status: map[string]opStatus{}, From: imports}
 	for _, op := range imports.Ops {
 		ref := imports.Refs[op.ID]
 		// Done with its id; or sent and not settled; or (journals of the
