@@ -116,9 +116,9 @@ func TestImportWaterAndWeightSurvivesKills(t *testing.T) {
 	args := append(f.args(), "import", water, weight, "--types", "water,weight", "--timezone", "UTC",
 		"--state", journal, "--rate", "400", "--burst", "4", "--workers", "4", "-q",
 		// Garmin shows an upload 300 ms after taking it; a weigh-in it
-		// does not show is sent again only 1 s after it was sent (15 min
+		// does not show is sent again only 2 s after it was sent (15 min
 		// for real).
-		"--upload-wait", "100ms", "--resend-after", "1s")
+		"--upload-wait", "100ms", "--resend-after", "2s")
 	st := killRounds(t, bin, args, journal, rounds, rand.New(rand.NewPCG(7, 2026)))
 	if st.midOp == 0 {
 		t.Errorf("none of %d kills left a write sent but not done: the test proved nothing about resuming one", st.rounds)
@@ -132,7 +132,7 @@ func TestImportWaterAndWeightSurvivesKills(t *testing.T) {
 			break
 		}
 		var ee *exec.ExitError
-		if !errors.As(err, &ee) || ee.ExitCode() != 3 || try == 5 {
+		if !errors.As(err, &ee) || ee.ExitCode() != 3 || try == 8 {
 			t.Fatalf("final run %d: %v\n%s", try, err, out)
 		}
 		time.Sleep(time.Second)
@@ -207,7 +207,7 @@ func TestWeightSkipsWhatGarminHasAndUndoDeletesOnlyOurs(t *testing.T) {
 // shown by status), journaled without a samplePk; a later run settles
 // them by reading the days, without uploading anything again.
 func TestUploadSlowerThanTheWaitIsSettledLater(t *testing.T) {
-	const delay = 1500 * time.Millisecond
+	const delay = 3 * time.Second // well past the run (the first read of an upload comes 1 s after it)
 	f := newFake(t, sandbox.Options{Seed: 23, UploadDelay: delay})
 	weight, want := genWeightExport(t, 4) // days 0 and 2 have body fat: two uploads
 	journal := filepath.Join(t.TempDir(), "j.jsonl")
@@ -267,7 +267,7 @@ func TestUploadSlowerThanTheWaitIsSettledLater(t *testing.T) {
 // Garmin has not shown yet; undo deletes what it knows by id at once, and
 // the uploads once they show, found by their time and weight.
 func TestUndoDeletesWeighInsThatWereProcessing(t *testing.T) {
-	const delay = 1500 * time.Millisecond
+	const delay = 3 * time.Second // well past the run (the first read of an upload comes 1 s after it)
 	f := newFake(t, sandbox.Options{Seed: 24, UploadDelay: delay})
 	weight, _ := genWeightExport(t, 4)
 	journal := filepath.Join(t.TempDir(), "j.jsonl")
