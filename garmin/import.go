@@ -63,8 +63,12 @@ func ParseCurl(r io.Reader) (*Tokens, error) {
 	if f.fgp == "" {
 		missing = append(missing, "a JWT_FGP cookie")
 	}
+	if len(missing) > 0 && f.bearer == "" && f.csrf {
+		return nil, errors.New("curl command: this is the web app's cookie session (a connect-csrf-token header, no Authorization: Bearer), " +
+			"which this version cannot use yet; log in with auth login, or import a python-garminconnect login with --garminconnect")
+	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("curl command lacks %s: copy a request to connect.garmin.com made while logged in (for example one of its /gc-api/ calls)", strings.Join(missing, " and "))
+		return nil, fmt.Errorf("curl command lacks %s: copy a request to connect.garmin.com made while logged in that carries an Authorization: Bearer header", strings.Join(missing, " and "))
 	}
 	t := &Tokens{
 		Family:       FamilyWeb,
@@ -78,6 +82,10 @@ func ParseCurl(r io.Reader) (*Tokens, error) {
 // curlFields are what ParseCurl collects.
 type curlFields struct {
 	bearer, fgp, refresh string
+	// csrf is set when the request carries connect-csrf-token: the
+	// cookie session of the web app since late 2025 (garmin-api.md, "What
+	// changed in 2025-26"), which this tool cannot use yet.
+	csrf bool
 }
 
 // header records a header.
@@ -93,6 +101,8 @@ func (f *curlFields) header(name, value string) {
 		f.cookies(value)
 	case isRefreshName(name):
 		f.refresh = value
+	case strings.EqualFold(name, "connect-csrf-token"):
+		f.csrf = true
 	}
 }
 
@@ -114,6 +124,8 @@ func (f *curlFields) cookie(name, value string) {
 		f.fgp = value
 	case isRefreshName(name):
 		f.refresh = value
+	case strings.EqualFold(name, "connect-csrf-token"):
+		f.csrf = true
 	}
 }
 
