@@ -4,13 +4,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"math"
-	"mime/multipart"
 	"net/http"
-	"net/textproto"
 	"time"
 
 	"github.com/muktihari/fit/encoder"
@@ -172,28 +169,8 @@ func encodeBodyComposition(bc BodyComposition, created time.Time) ([]byte, error
 	return buf.Bytes(), nil
 }
 
-// multipartFile wraps a FIT file as the multipart form of an upload. The
-// boundary is derived from the content, so the same file gives the same
-// request body.
+// multipartFile wraps a body-composition FIT file as the multipart form of
+// an upload (multipartNamed, under uploadFileName).
 func multipartFile(file []byte) (body []byte, contentType string, err error) {
-	sum := sha256.Sum256(file)
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	if err := w.SetBoundary("fit" + hex.EncodeToString(sum[:16])); err != nil {
-		return nil, "", err
-	}
-	h := make(textproto.MIMEHeader)
-	h.Set("Content-Disposition", fmt.Sprintf(`form-data; name=%q; filename=%q`, uploadField, uploadFileName))
-	h.Set("Content-Type", "application/octet-stream")
-	part, err := w.CreatePart(h)
-	if err != nil {
-		return nil, "", err
-	}
-	if _, err := part.Write(file); err != nil {
-		return nil, "", err
-	}
-	if err := w.Close(); err != nil {
-		return nil, "", err
-	}
-	return buf.Bytes(), w.FormDataContentType(), nil
+	return multipartNamed(uploadFileName, file)
 }
