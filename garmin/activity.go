@@ -473,25 +473,31 @@ type Activity struct {
 	FileFormat string
 }
 
+// activityTotals are the start and totals an activity carries both in the
+// search list and in the one-activity view's summaryDTO (same names).
+type activityTotals struct {
+	StartTimeLocal  string  `json:"startTimeLocal"`
+	StartTimeGMT    string  `json:"startTimeGMT"`
+	Distance        float64 `json:"distance"`
+	Duration        float64 `json:"duration"`
+	ElapsedDuration float64 `json:"elapsedDuration"`
+	MovingDuration  float64 `json:"movingDuration"`
+	Calories        float64 `json:"calories"`
+	AverageHR       float64 `json:"averageHR"`
+	MaxHR           float64 `json:"maxHR"`
+	Steps           float64 `json:"steps"`
+}
+
 // listActivity is an entry of the search list (garth
 // tests/data/cassettes/test_activity_get.yaml).
 type listActivity struct {
-	ActivityID      int64           `json:"activityId"`
-	ActivityName    string          `json:"activityName"`
-	StartTimeLocal  string          `json:"startTimeLocal"`
-	StartTimeGMT    string          `json:"startTimeGMT"`
-	ActivityType    activityTypeDTO `json:"activityType"`
-	Distance        float64         `json:"distance"`
-	Duration        float64         `json:"duration"`
-	ElapsedDuration float64         `json:"elapsedDuration"`
-	MovingDuration  float64         `json:"movingDuration"`
-	Calories        float64         `json:"calories"`
-	AverageHR       float64         `json:"averageHR"`
-	MaxHR           float64         `json:"maxHR"`
-	Steps           float64         `json:"steps"`
-	Manufacturer    string          `json:"manufacturer"`
-	DeviceID        json.RawMessage `json:"deviceId"`
-	ManualActivity  bool            `json:"manualActivity"`
+	ActivityID   int64           `json:"activityId"`
+	ActivityName string          `json:"activityName"`
+	ActivityType activityTypeDTO `json:"activityType"`
+	activityTotals
+	Manufacturer   string          `json:"manufacturer"`
+	DeviceID       json.RawMessage `json:"deviceId"`
+	ManualActivity bool            `json:"manualActivity"`
 }
 
 type activityTypeDTO struct {
@@ -663,18 +669,7 @@ type oneActivity struct {
 			DeviceID json.RawMessage `json:"deviceId"` // a string in the recording
 		} `json:"deviceMetaDataDTO"`
 	} `json:"metadataDTO"`
-	SummaryDTO struct {
-		StartTimeLocal  string  `json:"startTimeLocal"`
-		StartTimeGMT    string  `json:"startTimeGMT"`
-		Distance        float64 `json:"distance"`
-		Duration        float64 `json:"duration"`
-		ElapsedDuration float64 `json:"elapsedDuration"`
-		MovingDuration  float64 `json:"movingDuration"`
-		Calories        float64 `json:"calories"`
-		AverageHR       float64 `json:"averageHR"`
-		MaxHR           float64 `json:"maxHR"`
-		Steps           float64 `json:"steps"`
-	} `json:"summaryDTO"`
+	SummaryDTO activityTotals `json:"summaryDTO"`
 }
 
 // GetActivity calls GET /activity-service/activity/{id}. An activity that
@@ -688,12 +683,9 @@ func (c *Client) GetActivity(ctx context.Context, id int64) (*Activity, error) {
 	if err := c.do(ctx, call{method: http.MethodGet, path: pathActivity + strconv.FormatInt(id, 10)}, &raw); err != nil {
 		return nil, err
 	}
-	s := raw.SummaryDTO
 	l := listActivity{
 		ActivityID: raw.ActivityID, ActivityName: raw.ActivityName,
-		StartTimeLocal: s.StartTimeLocal, StartTimeGMT: s.StartTimeGMT, ActivityType: raw.ActivityTypeDTO,
-		Distance: s.Distance, Duration: s.Duration, ElapsedDuration: s.ElapsedDuration, MovingDuration: s.MovingDuration,
-		Calories: s.Calories, AverageHR: s.AverageHR, MaxHR: s.MaxHR, Steps: s.Steps,
+		ActivityType: raw.ActivityTypeDTO, activityTotals: raw.SummaryDTO,
 		Manufacturer: raw.MetadataDTO.Manufacturer, DeviceID: raw.MetadataDTO.DeviceMetaDataDTO.DeviceID,
 		ManualActivity: raw.MetadataDTO.ManualActivity,
 	}
