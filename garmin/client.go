@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"errors"
+	"fitbit2garmin/internal/ctxsleep"
 	"fmt"
 	"io"
 	"log/slog"
@@ -28,9 +29,21 @@ type Limiter interface {
 
 // Options configure a Client.
 type Options struct {
-	// HTTPClient sends the requests; nil means a client with a one-minute
-	// timeout. Login uses a copy of it with its own cookie jar.
+	// HTTPClient sends the data requests; nil means a client with a
+	// one-minute timeout over NewStdTransport(Transport). When it is set and
+	// SignInTransport is not, sign-in uses a copy of it too (with its own
+	// cookie jar), so that a test or an embedder controls every request.
 	HTTPClient *http.Client
+	// Transport configures the transports the client builds itself (when
+	// HTTPClient or SignInTransport is nil): trusted roots and proxy.
+	Transport TransportOptions
+	// SignInTransport returns the transport of the sign-in requests (SSO
+	// host, DI token endpoint) that present fingerprint fp. Nil means
+	// NewBrowserTransport(fp, Transport) when HTTPClient is nil.
+	SignInTransport func(fp Fingerprint) (http.RoundTripper, error)
+	// Sleep waits out the sign-in forms' anti-bot pauses; nil means a
+	// timer honouring ctx.
+	Sleep func(ctx context.Context, d time.Duration) error
 	// Now is the clock for token expiry and Retry-After dates; nil means time.Now.
 	Now func() time.Time
 	// BaseURL, when set, replaces every Garmin host (sso, diauth, connectapi,
@@ -73,6 +86,16 @@ type Client struct {
 	limiter Limiter
 	store   TokenStore
 	log     *slog.Logger
+	sleep   func(ctx context.Context, d time.Duration) error
+
+	// signinRT gives the sign-in transports; nil means c.http's.
+	signinRT func(Fingerprint) (http.RoundTripper, error)
+	// noRefresh makes a 401 or 403 final (the probe that confirms a new
+	// token must not refresh it).
+	noRefresh bool
+	// tokenMu guards tokenRT, the DI refresh's transport, made on first use.
+	tokenMu sync.Mutex
+	tokenRT http.RoundTripper
 
 	// refreshSem lets one refresh run at a time; a channel so that waiting
 	// for it honours the context.
@@ -98,11 +121,20 @@ func NewClient(opts Options) (*Client, error) {
 		limiter:    opts.Limiter,
 		store:      opts.Store,
 		log:        opts.Logger,
+		sleep:      opts.Sleep,
+		signinRT:   opts.SignInTransport,
 		refreshSem: make(chan struct{}, 1),
 		hosts:      hosts{sso: hostSSO, diauth: hostDIAuth, connectAPI: hostConnectAPI, connect: hostConnect},
 	}
 	if c.http == nil {
-		c.http = &http.Client{Timeout: time.Minute}
+		c.http = &http.Client{Timeout: opts.Transport.timeout(), Transport: NewStdTransport(opts.Transport)}
+		if c.signinRT == nil {
+			to := opts.Transport
+			c.signinRT = func(fp Fingerprint) (http.RoundTripper, error) { return NewBrowserTransport(fp, to) }
+		}
+	}
+	if c.sleep == nil {
+		c.sleep = ctxsleep.Sleep
 	}
 	if c.now == nil {
 		c.now = time.Now
@@ -278,8 +310,8 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 			// (a 403 for another reason, or a Cloudflare challenge) ends
 			// as ErrUnauthorized.
 			refused := &APIError{Method: cl.method, Path: cl.path, Status: ex.status, Body: scrubBody(ex.body, tok)}
-			if attempt > 0 {
-				return fmt.Errorf("garmin: %s %s: still %d after a token refresh: %w: %w", cl.method, cl.path, ex.status, ErrUnauthorized, refused)
+			if attempt > 0 || c.noRefresh {
+				return fmt.Errorf("garmin: %s %s: %s: %w: %w", cl.method, cl.path, refusedWords(attempt, ex.status), ErrUnauthorized, refused)
 			}
 			c.log.LogAttrs(ctx, slog.LevelDebug, "garmin token rejected, refreshing", slog.String("path", cl.path), slog.Int("status", ex.status))
 			tok, err = c.refresh(ctx, tok)
@@ -424,3 +456,11 @@ func retryAfter(v string, now time.Time) time.Duration {
 
 // maxRetryAfter caps a Retry-After: beyond it the value is nonsense.
 const maxRetryAfter = 365 * 24 * time.Hour
+
+// refusedWords words a final 401 or 403.
+func refusedWords(attempt, status int) string {
+	if attempt > 0 {
+		return fmt.Sprintf("still %d after a token refresh", status)
+	}
+	return fmt.Sprintf("answered %d", status)
+}

@@ -122,6 +122,7 @@ func TestRealHosts(t *testing.T) {
 			want: []string{
 				"POST https://sso.garmin.com/mobile/api/login?clientId=GCM_IOS_DARK&locale=en-US&service=https%3A%2F%2Fmobile.integration.garmin.com%2Fgcm%2Fios",
 				"POST https://diauth.garmin.com/di-oauth2-service/oauth/token",
+				"GET https://connectapi.garmin.com/userprofile-service/socialProfile",
 			},
 		},
 	}

@@ -36,6 +36,21 @@ const (
 	// loginMFAMethodDefault is used when the login answer names no method.
 	loginMFAMethodDefault = "email"
 
+	// The portal (desktop web) flow: python-garminconnect
+	// _do_portal_web_login (PORTAL_SSO_CLIENT_ID, PORTAL_SSO_SERVICE_URL).
+	pathPortalPage      = "/portal/sso/en-US/sign-in"
+	pathPortalLogin     = "/portal/api/login"
+	pathPortalMFAVerify = "/portal/api/mfa/verifyCode"
+	portalClientID      = "GarminConnect"
+	portalServiceURL    = "https://connect.garmin.com/app"
+	desktopUserAgent    = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+
+	// The SSO embed widget (HTML form) flow: python-garminconnect
+	// _widget_web_login and _complete_mfa_widget, garth's sso.py before it.
+	pathWidgetEmbed  = "/sso/embed"
+	pathWidgetSignin = "/sso/signin"
+	pathWidgetMFA    = "/sso/verifyMFA/loginEnterMfaCode"
+
 	grantServiceTicket = "https://connectapi.garmin.com/di-oauth2-service/oauth/grant/service_ticket"
 	grantRefreshToken  = "refresh_token"
 )

@@ -62,7 +62,7 @@ func TestNoSecretInOutput(t *testing.T) {
 	f.mux.HandleFunc("/usersummary-service/usersummary/hydration/log", data(http.StatusInternalServerError))
 	f.mux.HandleFunc("/userprofile-service/socialProfile", data(http.StatusForbidden))
 	f.mux.HandleFunc("/usersummary-service/stats/hydration/daily/{a}/{b}", hangUp(t))
-	sso := fakeSSO{t: t, acceptID: "none", loginBody: `{"responseStatus":{"type":"MFA_REQUIRED"},"customerMfaInfo":{"mfaLastMethodUsed":"sms"}}`}
+	sso := fakeSSO{t: t, acceptID: "none", ownProfile: true, loginBody: `{"responseStatus":{"type":"MFA_REQUIRED"},"customerMfaInfo":{"mfaLastMethodUsed":"sms"}}`}
 	sso.register(f.mux)
 
 	ctx := context.Background()

@@ -32,7 +32,11 @@ type fakeSSO struct {
 	// acceptID is the client id the token endpoint accepts ("" none).
 	acceptID    string
 	tokenStatus int // forces the token endpoint's status when non-zero
-	retryAfter  string
+	// profileStatus, when non-zero, refuses the new token at socialProfile.
+	profileStatus int
+	// ownProfile leaves socialProfile to the test.
+	ownProfile bool
+	retryAfter string
 
 	mu    *sync.Mutex // set by register
 	calls []string
@@ -84,7 +88,7 @@ func (f *fakeSSO) register(mux *http.ServeMux) {
 		if c, err := r.Cookie("SESSIONID"); err != nil || c.Value != "sess-1" {
 			t.Errorf("verifyCode without the login's session cookie")
 		}
-		testJSONBody(t, r, fmt.Sprintf(`{"mfaMethod":"sms","mfaVerificationCode":%q,"rememberMyBrowser":false,"reconsentList":[],"mfaSetup":false}`, testMFACode))
+		testJSONBody(t, r, fmt.Sprintf(`{"mfaMethod":"sms","mfaVerificationCode":%q,"rememberMyBrowser":true,"reconsentList":[],"mfaSetup":false}`, testMFACode))
 		if f.mfaStatus != 0 {
 			w.WriteHeader(f.mfaStatus)
 		}
@@ -93,6 +97,18 @@ func (f *fakeSSO) register(mux *http.ServeMux) {
 			body = fmt.Sprintf(`{"responseStatus":{"type":"SUCCESSFUL"},"serviceTicketId":%q}`, testTicket)
 		}
 		fmt.Fprint(w, body)
+	})
+	if f.ownProfile {
+		return
+	}
+	mux.HandleFunc("/userprofile-service/socialProfile", func(w http.ResponseWriter, r *http.Request) {
+		f.record("profile")
+		if f.profileStatus != 0 {
+			w.WriteHeader(f.profileStatus)
+			fmt.Fprint(w, `{"message":"token is not active"}`)
+			return
+		}
+		fmt.Fprint(w, `{"profileId":42,"displayName":"ann","userName":"ann@example.com"}`)
 	})
 	mux.HandleFunc("/di-oauth2-service/oauth/token", func(w http.ResponseWriter, r *http.Request) {
 		testMethod(t, r, http.MethodPost)
@@ -144,7 +160,7 @@ func TestLogin(t *testing.T) {
 		{
 			name:      "success, second client id accepted",
 			sso:       fakeSSO{acceptID: secondID},
-			wantCalls: []string{"login", "token " + diClientIDs[0], "token " + secondID},
+			wantCalls: []string{"login", "token " + diClientIDs[0], "token " + secondID, "profile"},
 			check: func(t *testing.T, tok *Tokens, err error) {
 				if err != nil {
 					t.Fatal(err)
@@ -152,13 +168,27 @@ func TestLogin(t *testing.T) {
 				if tok.Family != FamilyDI || tok.ClientID != secondID || tok.RefreshToken != "di-refresh-1" || !tok.ExpiresAt.Equal(testNow.Add(time.Hour)) {
 					t.Errorf("tokens = %v", tok)
 				}
+				if tok.Profile == nil || tok.Profile.ProfileID != 42 {
+					t.Errorf("profile = %+v, want the confirming read's", tok.Profile)
+				}
+			},
+		},
+		{
+			name:      "token issued, then refused by the API",
+			sso:       fakeSSO{acceptID: diClientIDs[0], profileStatus: 401},
+			wantCalls: []string{"login", "token " + diClientIDs[0], "profile"},
+			check: func(t *testing.T, _ *Tokens, err error) {
+				var le *LoginError
+				if !errors.As(err, &le) || !errors.Is(err, ErrTokenRejected) {
+					t.Errorf("error = %v, want a LoginError with ErrTokenRejected", err)
+				}
 			},
 		},
 		{
 			name:      "MFA",
 			sso:       fakeSSO{acceptID: diClientIDs[0], loginBody: mfaRequired},
 			mfa:       mfaFunc,
-			wantCalls: []string{"login", "mfa", "token " + diClientIDs[0]},
+			wantCalls: []string{"login", "mfa", "token " + diClientIDs[0], "profile"},
 			check:     wantNoErr,
 		},
 		{
@@ -235,9 +265,9 @@ func TestLogin(t *testing.T) {
 			sso:       fakeSSO{loginStatus: 403, loginBody: `<html><title>Just a moment...</title></html>`},
 			wantCalls: []string{"login"},
 			check: func(t *testing.T, _ *Tokens, err error) {
-				var apiErr *APIError
-				if !errors.As(err, &apiErr) || apiErr.Status != 403 {
-					t.Errorf("error = %v, want APIError 403", err)
+				var le *LoginError
+				if !errors.As(err, &le) || !errors.Is(err, ErrChallenged) {
+					t.Errorf("error = %v, want a LoginError with ErrChallenged", err)
 				}
 			},
 		},
@@ -248,7 +278,9 @@ func TestLogin(t *testing.T) {
 			sso := tt.sso
 			sso.t = t
 			sso.register(f.mux)
-			tok, err := f.client.Login(context.Background(), LoginRequest{Email: testEmail, Password: testPassword, MFA: tt.mfa})
+			// This table is about the mobile flow; the chain is tested
+			// against the sandbox (signin_sandbox_test.go).
+			tok, err := f.client.Login(context.Background(), LoginRequest{Email: testEmail, Password: testPassword, MFA: tt.mfa, Strategies: []string{StrategyMobile}})
 			tt.check(t, tok, err)
 			if diff := cmp.Diff(tt.wantCalls, sso.calls); diff != "" {
 				t.Errorf("calls (-want +got):\n%s", diff)

@@ -215,26 +215,38 @@ func (c *Client) refreshDI(ctx context.Context, stale *Tokens) (*Tokens, error) 
 	if err != nil {
 		return nil, err
 	}
-	ta, _, err := c.tokenCall(req, stale)
+	hc, err := c.tokenClient()
 	if err != nil {
 		return nil, err
 	}
-	nt := &Tokens{
-		Family:       FamilyDI,
-		AccessToken:  Secret(ta.AccessToken),
-		RefreshToken: Secret(ta.RefreshToken),
-		ClientID:     stale.ClientID,
+	ta, _, err := c.tokenCall(hc, req, stale)
+	if err != nil {
+		return nil, err
 	}
+	nt := c.diTokens(ta, stale.ClientID)
 	if nt.RefreshToken == "" {
 		nt.RefreshToken = stale.RefreshToken
 	}
-	if cl, err := decodeJWT(ta.AccessToken); err == nil && cl.ClientID != "" {
-		nt.ClientID = cl.ClientID
-	}
-	if ta.ExpiresIn > 0 {
-		nt.ExpiresAt = c.now().Add(time.Duration(ta.ExpiresIn) * time.Second).UTC()
-	}
 	return nt, nil
+}
+
+// tokenClient is the client of the DI refresh: the DI token endpoint is a
+// sign-in host, reached with a browser fingerprint as the ticket exchange
+// is (python-garminconnect's _http_post impersonates "chrome").
+func (c *Client) tokenClient() (*http.Client, error) {
+	if c.signinRT == nil {
+		return c.http, nil
+	}
+	c.tokenMu.Lock()
+	defer c.tokenMu.Unlock()
+	if c.tokenRT == nil {
+		rt, err := c.signinRT(FingerprintChrome)
+		if err != nil {
+			return nil, err
+		}
+		c.tokenRT = rt
+	}
+	return &http.Client{Transport: c.tokenRT, Timeout: c.http.Timeout}, nil
 }
 
 // diTokenRequest builds a POST to the DI token endpoint.
@@ -266,7 +278,7 @@ func (c *Client) refreshWeb(ctx context.Context, stale *Tokens) (*Tokens, error)
 	req.Header.Set("Cookie", cookieJWTFGP+"="+stale.JWTFGP.Reveal())
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("Content-Type", "application/json")
-	ta, hdr, err := c.tokenCall(req, stale)
+	ta, hdr, err := c.tokenCall(c.http, req, stale)
 	if err != nil {
 		return nil, err
 	}
@@ -294,10 +306,10 @@ func (c *Client) refreshWeb(ctx context.Context, stale *Tokens) (*Tokens, error)
 // tokenCall sends a refresh request (the caller has waited for the limiter)
 // and decodes the answer. A 400, 401 or 403 means the grant was refused:
 // ErrUnauthorized.
-func (c *Client) tokenCall(req *http.Request, stale *Tokens) (tokenAnswer, http.Header, error) {
+func (c *Client) tokenCall(hc *http.Client, req *http.Request, stale *Tokens) (tokenAnswer, http.Header, error) {
 	var ta tokenAnswer
 	path := req.URL.Path
-	ex, _, err := c.roundTripWait(c.http, req, false)
+	ex, _, err := c.roundTripWait(hc, req, false)
 	if err != nil {
 		return ta, nil, fmt.Errorf("garmin: %s %s: %w", req.Method, path, err)
 	}

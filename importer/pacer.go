@@ -2,6 +2,7 @@ package importer
 
 import (
 	"context"
+	"fitbit2garmin/internal/ctxsleep"
 	"log/slog"
 	"sync"
 	"time"
@@ -59,7 +60,7 @@ func (p *Pacer) wait(ctx context.Context, d time.Duration) error {
 	if p.sleep != nil {
 		return p.sleep(ctx, d)
 	}
-	return sleepCtx(ctx, d)
+	return ctxsleep.Sleep(ctx, d)
 }
 
 // Wait blocks until a request may be sent, or ctx is done: until any pause

@@ -9,18 +9,6 @@ import (
 	"fitbit2garmin/state"
 )
 
-// sleepCtx waits d, or returns early with ctx's error.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 // read runs a read with retries: 429 and transient errors back off and try
 // again; auth errors stop the run.
 func (r *Runner) read(ctx context.Context, call func(context.Context) (float64, error)) (float64, error) {

@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"fitbit2garmin/internal/ctxsleep"
 	"fitbit2garmin/state"
 )
 
@@ -230,7 +231,7 @@ func (r *Runner) init() {
 		r.MinRate = 0.05
 	}
 	if r.Sleep == nil {
-		r.Sleep = sleepCtx
+		r.Sleep = ctxsleep.Sleep
 	}
 	if r.Rand == nil {
 		r.Rand = rand.New(rand.NewPCG(1, 2))

@@ -27,11 +27,15 @@ func authCommand() *cli.Command {
 				Usage: "log in with email and password (and a one-time code if Garmin asks)",
 				Description: "The password is read from --password-file (\"-\" for stdin), else from $GARMIN_PASSWORD,\n" +
 					"else asked for without echo on a terminal. It is never saved: only the tokens are.\n" +
-					"Garmin rate-limits logins (429) for an hour or more; this command never retries one.",
+					"Garmin rate-limits logins (429) for an hour or more; this command never retries one.\n" +
+					"It tries, in order: the mobile app's login, the SSO widget form, the portal form, each with\n" +
+					"browser TLS fingerprints (Garmin's Cloudflare blocks other clients), and stops at the first\n" +
+					"real answer (wrong password, locked account, CAPTCHA, 429). -v names each attempt.",
 				Flags: []cli.Flag{
 					&cli.StringFlag{Name: "email", Usage: "Garmin account email", EnvVars: append(envs("email"), "GARMIN_EMAIL")},
 					&cli.StringFlag{Name: "password-file", Usage: "read the password from `FILE` (first line), or stdin with -", EnvVars: envs("password-file")},
 					&cli.StringFlag{Name: "mfa-code", Usage: "the one-time code, if you already have it (else asked on a terminal)", EnvVars: envs("mfa-code")},
+					&cli.StringSliceFlag{Name: "strategy", Usage: "try only these sign-in `STRATEGIES` (mobile, widget, portal; default all, in that order); -v shows which one worked", EnvVars: envs("strategy")},
 				},
 				Action: authLogin,
 			},
@@ -85,10 +89,25 @@ func authExit(err error) error {
 		return cli.Exit(fmt.Errorf("%w: log in once at connect.garmin.com in a browser and wait, or use `fitbit2garmin auth import --curl`", err), exitAuth)
 	case errors.Is(err, garmin.ErrMFARequired):
 		return cli.Exit(fmt.Errorf("%w: run on a terminal to be asked for it, or pass --mfa-code", err), exitAuth)
-	case errors.Is(err, garmin.ErrBadCredentials), errors.Is(err, garmin.ErrUnauthorized):
+	case errors.As(err, new(*garmin.LoginError)):
+		return cli.Exit(fmt.Errorf("%w\n%s", err, loginHint(err)), exitAuth)
+	case errors.Is(err, garmin.ErrBadCredentials), errors.Is(err, garmin.ErrUnauthorized), errors.Is(err, garmin.ErrAccountLocked):
 		return cli.Exit(err, exitAuth)
 	}
 	return err
+}
+
+// loginHint says what to do after every sign-in strategy failed.
+func loginHint(err error) string {
+	switch {
+	case errors.Is(err, garmin.ErrTokenRejected):
+		return "Garmin issued tokens but its API refuses them (\"token is not active\"); nothing was saved. " +
+			"Import a browser session instead: fitbit2garmin auth import --curl (README, Getting tokens)."
+	case errors.Is(err, garmin.ErrChallenged):
+		return "Garmin's bot check (Cloudflare) refused the sign-in. Wait an hour, try from another network, " +
+			"or import a browser session: fitbit2garmin auth import --curl (README, Troubleshooting: login)."
+	}
+	return "No strategy could sign in; run again with -v to see each attempt, or import a browser session: fitbit2garmin auth import --curl."
 }
 
 func usage(format string, args ...any) error {
@@ -155,6 +174,11 @@ func authLogin(c *cli.Context) error {
 	if email == "" || password == "" {
 		return usage("login needs an email and a non-empty password")
 	}
+	for _, st := range c.StringSlice("strategy") {
+		if st = strings.ToLower(strings.TrimSpace(st)); st != garmin.StrategyMobile && st != garmin.StrategyWidget && st != garmin.StrategyPortal {
+			return usage("unknown sign-in strategy %q: want mobile, widget or portal", st)
+		}
+	}
 	cl, err := newGarminClient(c, nil)
 	if err != nil {
 		return err
@@ -170,23 +194,17 @@ func authLogin(c *cli.Context) error {
 		return con.ask("Garmin sent you a one-time code. Code: ")
 	}
 	infof(c, "Logging in to Garmin Connect as %s...", email)
-	if _, err := cl.Login(c.Context, garmin.LoginRequest{Email: email, Password: password, MFA: mfa}); err != nil {
+	tok, err := cl.Login(c.Context, garmin.LoginRequest{Email: email, Password: password, MFA: mfa, Strategies: c.StringSlice("strategy")})
+	if err != nil {
 		return authExit(err)
 	}
-	// Confirm the new tokens with one read: Garmin can issue a token its
-	// API tier then refuses ("Token is not active", python-garminconnect
-	// #369, account and region dependent).
-	p, err := cl.SocialProfile(c.Context)
-	if errors.Is(err, garmin.ErrUnauthorized) {
-		_ = tokenStore(c).Delete()
-		return cli.Exit(fmt.Errorf("Garmin issued tokens but its API refuses them (\"token is not active\"); nothing was saved. "+
-			"Import a browser session instead: fitbit2garmin auth import --curl (see README, Getting tokens): %w", err), exitAuth)
-	}
-	if err != nil {
-		fmt.Fprintf(c.App.Writer, "Logged in; tokens saved in %s (could not read the profile: %v)\n", tokenStore(c).Path(), err)
+	// Login confirmed the tokens with one socialProfile read (Garmin can
+	// issue a token its API then refuses: python-garminconnect #369).
+	if p := tok.Profile; p != nil {
+		fmt.Fprintf(c.App.Writer, "Logged in as %s (profile %d); tokens saved in %s\n", p.DisplayName, p.ProfileID, tokenStore(c).Path())
 		return nil
 	}
-	fmt.Fprintf(c.App.Writer, "Logged in as %s (profile %d); tokens saved in %s\n", p.DisplayName, p.ProfileID, tokenStore(c).Path())
+	fmt.Fprintf(c.App.Writer, "Logged in; tokens saved in %s (the profile could not be read to confirm them)\n", tokenStore(c).Path())
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fitbit2garmin/internal/ctxsleep"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -55,6 +56,10 @@ type Options struct {
 	// processed: its weigh-in is listed only that long after the 202.
 	// 0 lists it at once. DefaultUploadDelay is a realistic value.
 	UploadDelay time.Duration
+	// Challenge lists sign-in path prefixes ("/mobile/api/", "/sso/",
+	// "/portal/") that the edge answers with Cloudflare's 403 challenge
+	// page whatever the client, as when a flow is blocked (edge.go).
+	Challenge []string
 }
 
 // DefaultUploadDelay is a realistic processing time for an uploaded FIT
@@ -86,6 +91,8 @@ type Account struct {
 	// account with 401 "token is not active", as Garmin does for some
 	// accounts and regions (python-garminconnect #369).
 	TokensInactive bool
+	// Locked makes the widget form answer "Account Locked".
+	Locked bool
 }
 
 // Class says what kind of request a route serves, for fault scopes and
@@ -159,6 +166,10 @@ type Server struct {
 	lastSamplePK int64
 	// acts is the activity state (activity.go).
 	acts activityState
+	// sso is the state of the HTML sign-in flows (signin.go).
+	sso signinState
+	// edge is what the TLS edge saw and refuses (edge.go).
+	edge edgeState
 }
 
 type account struct {
@@ -180,7 +191,7 @@ func New(opts Options) *Server {
 		opts.Now = time.Now
 	}
 	if opts.Sleep == nil {
-		opts.Sleep = sleepCtx
+		opts.Sleep = ctxsleep.Sleep
 	}
 	if opts.AccessTTL <= 0 {
 		opts.AccessTTL = DefaultAccessTTL
@@ -407,6 +418,7 @@ type reply struct {
 func (s *Server) routeTable() []route {
 	var rts []route
 	rts = append(rts, authRoutes()...)
+	rts = append(rts, signinRoutes()...)
 	rts = append(rts, hydrationRoutes()...)
 	rts = append(rts, profileRoutes()...)
 	rts = append(rts, weightRoutes()...)
@@ -435,6 +447,14 @@ func (s *Server) serveRoute(rt route, w http.ResponseWriter, r *http.Request) {
 	}
 
 	s.mu.Lock()
+	if s.edgeRefuses(r) {
+		rep := s.challengePage()
+		s.mu.Unlock()
+		rec.Status = rep.status
+		s.log(rec)
+		writeReply(w, rep)
+		return
+	}
 	fault, latency, retryAfter := s.pickFault(rt.class)
 	s.mu.Unlock()
 	rec.Fault = fault
@@ -530,15 +550,4 @@ func closeConn(w http.ResponseWriter) {
 		_ = tc.SetLinger(0)
 	}
 	_ = conn.Close()
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
