@@ -370,13 +370,7 @@ func (dc *decoder) text(s *scanner, slot int) (string, bool) {
 // decide.
 func (dc *decoder) fast(line []byte) (ev Event, ok bool) {
 	s := &scanner{b: line}
-	var seen uint32
-	ok = s.object(func(key []byte) bool {
-		k := eventKey(key)
-		if k < 0 || seen&(1<<k) != 0 {
-			return false
-		}
-		seen |= 1 << k
+	ok = s.fields(eventKey, func(k int) bool {
 		var ok bool
 		switch k {
 		case kT:
@@ -398,9 +392,7 @@ func (dc *decoder) fast(line []byte) (ev Event, ok bool) {
 		case kDate:
 			ev.Date, ok = dc.text(s, slotDate)
 		case kBase:
-			var f float64
-			f, ok = s.float()
-			ev.Base = &f
+			ev.Base, ok = s.floatPtr()
 		case kMode:
 			ev.Mode, ok = dc.text(s, slotOther)
 		case kOps:
@@ -408,9 +400,7 @@ func (dc *decoder) fast(line []byte) (ev Event, ok bool) {
 		case kOp:
 			ev.Op, ok = dc.text(s, slotOp)
 		case kTotal:
-			var f float64
-			f, ok = s.float()
-			ev.Total = &f
+			ev.Total, ok = s.floatPtr()
 		case kRef:
 			ev.Ref, ok = dc.text(s, -1)
 		case kWant:
@@ -443,13 +433,7 @@ func (dc *decoder) ops(s *scanner) ([]Op, bool) {
 	ops := []Op{}
 	_, ok := s.array(func() bool {
 		var op Op
-		var seen uint32
-		ok := s.object(func(key []byte) bool {
-			k := opKey(key)
-			if k < 0 || seen&(1<<k) != 0 {
-				return false
-			}
-			seen |= 1 << k
+		ok := s.fields(opKey, func(k int) bool {
 			var ok bool
 			switch k {
 			case okID:
@@ -459,15 +443,11 @@ func (dc *decoder) ops(s *scanner) ([]Op, bool) {
 			case okTime:
 				op.Time, ok = dc.text(s, -1)
 			case okFat:
-				var f float64
-				f, ok = s.float()
-				op.Fat = &f
+				op.Fat, ok = s.floatPtr()
 			case okRef:
 				op.Ref, ok = dc.text(s, -1)
 			case okBMI:
-				var f float64
-				f, ok = s.float()
-				op.BMI = &f
+				op.BMI, ok = s.floatPtr()
 			}
 			return ok
 		})
@@ -475,4 +455,25 @@ func (dc *decoder) ops(s *scanner) ([]Op, bool) {
 		return ok
 	})
 	return ops, ok
+}
+
+// fields reads an object whose keys keyOf knows (a bit index, or -1),
+// each at most once, handing each value to field; false on an unknown or
+// repeated key, so that encoding/json decides.
+func (s *scanner) fields(keyOf func([]byte) int, field func(k int) bool) bool {
+	var seen uint32
+	return s.object(func(key []byte) bool {
+		k := keyOf(key)
+		if k < 0 || seen&(1<<k) != 0 {
+			return false
+		}
+		seen |= 1 << k
+		return field(k)
+	})
+}
+
+// floatPtr reads a number into a new float64.
+func (s *scanner) floatPtr() (*float64, bool) {
+	f, ok := s.float()
+	return &f, ok
 }
