@@ -305,50 +305,82 @@ func TestHydrationRangePages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantPages := []string{"2024-01-01/2024-01-28", "2024-01-29/2024-02-25", "2024-02-26/2024-03-01"}
-	if diff := cmp.Diff(wantPages, pages); diff != "" {
-		t.Errorf("pages (-want +got):\n%s", diff)
-	}
 	var dates []string
 	for _, d := range got {
 		dates = append(dates, d.CalendarDate)
 	}
-	wantDates := []string{"2024-01-01", "2024-01-28", "2024-01-29", "2024-02-25", "2024-02-26", "2024-03-01"}
-	if diff := cmp.Diff(wantDates, dates); diff != "" {
-		t.Errorf("dates (-want +got):\n%s", diff)
-	}
-	if n := f.limiter.n.Load(); n != 3 {
-		t.Errorf("limiter waited %d times, want 3 (one per page)", n)
-	}
+	f.wantPaged(t, pages, []string{"2024-01-01/2024-01-28", "2024-01-29/2024-02-25", "2024-02-26/2024-03-01"},
+		dates, []string{"2024-01-01", "2024-01-28", "2024-01-29", "2024-02-25", "2024-02-26", "2024-03-01"})
 }
 
-func TestHydrationRangeArgs(t *testing.T) {
-	f := setup(t, diTokens(t, "r", testNow.Add(time.Hour)))
-	var calls atomic.Int32
-	f.mux.HandleFunc("/usersummary-service/stats/hydration/daily/{start}/{end}", func(w http.ResponseWriter, r *http.Request) {
-		calls.Add(1)
-		fmt.Fprint(w, `[]`)
-	})
-	tests := []struct {
+// TestRangeArgs checks how the range reads split a range into pages (28
+// days for hydration, a year for weight) and refuse bad dates, sending
+// nothing.
+func TestRangeArgs(t *testing.T) {
+	type rangeCase struct {
 		start, end string
 		pages      int32
 		wantErr    bool
+	}
+	tests := []struct {
+		name    string
+		pattern string
+		answer  string
+		read    func(c *Client, start, end string) error
+		cases   []rangeCase
 	}{
-		{"2024-01-01", "2024-01-01", 1, false},
-		{"2024-01-01", "2024-01-28", 1, false},
-		{"2024-01-01", "2024-01-29", 2, false},
-		{"2024-01-02", "2024-01-01", 0, true},
-		{"2024-01-01", "tomorrow", 0, true},
+		{
+			name:    "hydration",
+			pattern: "/usersummary-service/stats/hydration/daily/{start}/{end}",
+			answer:  `[]`,
+			read: func(c *Client, start, end string) error {
+				_, err := c.HydrationRange(context.Background(), start, end)
+				return err
+			},
+			cases: []rangeCase{
+				{"2024-01-01", "2024-01-01", 1, false},
+				{"2024-01-01", "2024-01-28", 1, false},
+				{"2024-01-01", "2024-01-29", 2, false},
+				{"2024-01-02", "2024-01-01", 0, true},
+				{"2024-01-01", "tomorrow", 0, true},
+			},
+		},
+		{
+			name:    "weight",
+			pattern: "/weight-service/weight/range/{start}/{end}",
+			answer:  `{"dailyWeightSummaries":[]}`,
+			read: func(c *Client, start, end string) error {
+				_, err := c.WeightRange(context.Background(), start, end)
+				return err
+			},
+			cases: []rangeCase{
+				{"2024-01-01", "2024-01-01", 1, false},
+				{"2024-01-01", "2024-12-31", 1, false}, // 366 days (leap year)
+				{"2024-01-01", "2025-01-01", 2, false},
+				{"2024-01-02", "2024-01-01", 0, true},
+				{"2024-01-01", "soon", 0, true},
+			},
+		},
 	}
 	for _, tt := range tests {
-		calls.Store(0)
-		_, err := f.client.HydrationRange(context.Background(), tt.start, tt.end)
-		if (err != nil) != tt.wantErr {
-			t.Errorf("HydrationRange(%s, %s) error = %v, want error %v", tt.start, tt.end, err, tt.wantErr)
-		}
-		if got := calls.Load(); got != tt.pages {
-			t.Errorf("HydrationRange(%s, %s) made %d calls, want %d", tt.start, tt.end, got, tt.pages)
-		}
+		t.Run(tt.name, func(t *testing.T) {
+			f := setup(t, diTokens(t, "r", testNow.Add(time.Hour)))
+			var calls atomic.Int32
+			f.mux.HandleFunc(tt.pattern, func(w http.ResponseWriter, r *http.Request) {
+				calls.Add(1)
+				fmt.Fprint(w, tt.answer)
+			})
+			for _, rc := range tt.cases {
+				calls.Store(0)
+				err := tt.read(f.client, rc.start, rc.end)
+				if (err != nil) != rc.wantErr {
+					t.Errorf("(%s, %s) error = %v, want error %v", rc.start, rc.end, err, rc.wantErr)
+				}
+				if got := calls.Load(); got != rc.pages {
+					t.Errorf("(%s, %s) made %d calls, want %d", rc.start, rc.end, got, rc.pages)
+				}
+			}
+		})
 	}
 }
 

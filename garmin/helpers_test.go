@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 // baseURLPath is a non-empty prefix under which the test mux is mounted, so
@@ -163,3 +165,18 @@ func testJSONBody(t *testing.T, r *http.Request, want string) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// wantPaged checks a range read: the pages asked for, the records got in
+// order, and one limiter wait per page.
+func (f *fixture) wantPaged(t *testing.T, pages, wantPages, got, want []string) {
+	t.Helper()
+	if diff := cmp.Diff(wantPages, pages); diff != "" {
+		t.Errorf("pages (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("records (-want +got):\n%s", diff)
+	}
+	if n := f.limiter.n.Load(); n != int64(len(wantPages)) {
+		t.Errorf("limiter waited %d times, want %d (one per page)", n, len(wantPages))
+	}
+}

@@ -266,55 +266,14 @@ func TestWeightRangePages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantPages := []string{"2023-01-01/2024-01-01", "2024-01-02/2025-01-01", "2025-01-02/2025-03-10"}
-	if diff := cmp.Diff(wantPages, pages); diff != "" {
-		t.Errorf("pages (-want +got):\n%s", diff)
-	}
 	var dates []string
 	for _, w := range got {
 		dates = append(dates, fmt.Sprintf("%s %d %v", w.Date, w.SamplePK, w.Kg))
 	}
-	wantDates := []string{
-		"2023-01-01 1 60", "2024-01-01 2 60.1", "2024-01-02 1 60", "2025-01-01 2 60.1", "2025-01-02 1 60", "2025-03-10 2 60.1",
-	}
-	if diff := cmp.Diff(wantDates, dates); diff != "" {
-		t.Errorf("weigh-ins (-want +got):\n%s", diff)
-	}
+	f.wantPaged(t, pages, []string{"2023-01-01/2024-01-01", "2024-01-02/2025-01-01", "2025-01-02/2025-03-10"},
+		dates, []string{"2023-01-01 1 60", "2024-01-01 2 60.1", "2024-01-02 1 60", "2025-01-01 2 60.1", "2025-01-02 1 60", "2025-03-10 2 60.1"})
 	if got[0].FatPercent == nil || *got[0].FatPercent != 20.5 || got[0].SourceType != "FIT_FILE" || !got[0].GMT.IsZero() {
 		t.Errorf("first weigh-in = %+v", got[0])
-	}
-	if n := f.limiter.n.Load(); n != 3 {
-		t.Errorf("limiter waited %d times, want 3 (one per page)", n)
-	}
-}
-
-func TestWeightRangeArgs(t *testing.T) {
-	f := setup(t, diTokens(t, "wr", testNow.Add(time.Hour)))
-	var calls atomic.Int32
-	f.mux.HandleFunc("/weight-service/weight/range/{start}/{end}", func(w http.ResponseWriter, r *http.Request) {
-		calls.Add(1)
-		fmt.Fprint(w, `{"dailyWeightSummaries":[]}`)
-	})
-	tests := []struct {
-		start, end string
-		pages      int32
-		wantErr    bool
-	}{
-		{"2024-01-01", "2024-01-01", 1, false},
-		{"2024-01-01", "2024-12-31", 1, false}, // 366 days (leap year)
-		{"2024-01-01", "2025-01-01", 2, false},
-		{"2024-01-02", "2024-01-01", 0, true},
-		{"2024-01-01", "soon", 0, true},
-	}
-	for _, tt := range tests {
-		calls.Store(0)
-		_, err := f.client.WeightRange(context.Background(), tt.start, tt.end)
-		if (err != nil) != tt.wantErr {
-			t.Errorf("WeightRange(%s, %s) error = %v, want error %v", tt.start, tt.end, err, tt.wantErr)
-		}
-		if got := calls.Load(); got != tt.pages {
-			t.Errorf("WeightRange(%s, %s) made %d calls, want %d", tt.start, tt.end, got, tt.pages)
-		}
 	}
 }
 
