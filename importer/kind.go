@@ -36,8 +36,14 @@ type kind interface {
 	ml(op state.Op) float64
 }
 
+// planKind is a kind that needs the whole plan before a run (an upload
+// built from the planned record).
+type planKind interface {
+	planned(p *Plan)
+}
+
 // Kinds names every kind the importer moves, in the order a run takes them.
-func Kinds() []Kind { return []Kind{KindWater, KindWeight} }
+func Kinds() []Kind { return []Kind{KindWater, KindWeight, KindActivity} }
 
 // kindOf returns the kind named, wired to its API; an error when the
 // runner was given no API for it.
@@ -51,6 +57,10 @@ func (r *Runner) kindOf(name Kind) (kind, error) {
 	case KindWeight:
 		if r.Weight != nil {
 			k = &weight{r: r}
+		}
+	case KindActivity:
+		if r.Activities != nil {
+			k = &activity{r: r}
 		}
 	default:
 		return nil, fmt.Errorf("importer: unknown kind %q", name)

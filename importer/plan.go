@@ -91,6 +91,8 @@ type Op struct {
 	Fat   *float64 `json:"fat_percent,omitempty"`
 	BMI   *float64 `json:"bmi,omitempty"`   // weigh-ins: body mass index, when the export has it
 	Shown string   `json:"shown,omitempty"` // the value as read: "190.9 lb → 86.59 kg"
+	// Activity ops only.
+	Activity *ActivityOp `json:"activity,omitempty"`
 }
 
 // Day is the plan for one calendar day.

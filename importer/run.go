@@ -42,6 +42,7 @@ const (
 	DaySkipNothing   = "nothing-added"   // undo: nothing this tool added
 	DaySkipWeighedIn = "weighed-in"      // every weigh-in already on Garmin
 	DaySkipUndoing   = "undo-unfinished" // an undo is half done: finish it with undo first
+	DaySkipRecorded  = "recorded"        // every activity already on Garmin (a watch recorded it too)
 )
 
 // skipCode returns the code of a day-skip reason read from a journal:
@@ -109,6 +110,8 @@ type Runner struct {
 	Progress func(Progress)
 	// Weight is the Garmin API for weigh-ins.
 	Weight WeightAPI
+	// Activities is the Garmin API for activities.
+	Activities ActivityAPI
 	// Location is the zone of weigh-ins' local times (default UTC).
 	Location *time.Location
 	// UploadWait is how long, in all, to read a day back for a weigh-in
@@ -282,6 +285,9 @@ func (r *Runner) Import(ctx context.Context, plan *Plan) (*Result, error) {
 		return nil, err
 	}
 	res := &Result{Run: RunImport, Kind: plan.Kind, Days: len(plan.Days), DaysSkipped: map[string]int{}}
+	if pk, ok := k.(planKind); ok {
+		pk.planned(plan)
+	}
 	jobs := r.importJobs(k, plan, res)
 	k.span(plan.First(), plan.Last(), toDecide(jobs))
 	return r.run(ctx, res, jobs)

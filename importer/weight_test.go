@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"iter"
 	"math"
 	"strings"
 	"sync"
@@ -98,16 +97,6 @@ func (f *fakeWeight) snapshot() []WeighIn {
 	return append([]WeighIn(nil), f.items...)
 }
 
-func weights(recs ...fitbit.Weight) iter.Seq2[fitbit.Weight, error] {
-	return func(yield func(fitbit.Weight, error) bool) {
-		for _, r := range recs {
-			if !yield(r, nil) {
-				return
-			}
-		}
-	}
-}
-
 func fat(v float64) *float64 { return &v }
 
 func weighIn(date, clock string, kg float64, f *float64) fitbit.Weight {
@@ -115,7 +104,7 @@ func weighIn(date, clock string, kg float64, f *float64) fitbit.Weight {
 }
 
 func TestBuildWeightPlan(t *testing.T) {
-	p, err := BuildWeightPlan(weights(
+	p, err := BuildWeightPlan(seqOf(
 		weighIn("2025-08-09", "19:21:54", 86.59, nil),
 		weighIn("2025-08-09", "19:21:10", 86.60, fat(28.7)), // the same weigh-in from another file
 		weighIn("2025-08-10", "", 86.2, nil),
@@ -154,7 +143,7 @@ func weightPlan(t *testing.T, days int) *Plan {
 			recs = append(recs, weighIn(date, "21:00:00", 81+float64(d)/10, fat(20+float64(d%5))))
 		}
 	}
-	p, err := BuildWeightPlan(weights(recs...), PlanOptions{})
+	p, err := BuildWeightPlan(seqOf(recs...), PlanOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -120,6 +120,8 @@ const (
 	okFat
 	okRef
 	okBMI
+	okGMT
+	okSport
 )
 
 func opKey(k []byte) int {
@@ -136,6 +138,10 @@ func opKey(k []byte) int {
 		return okRef
 	case "bmi":
 		return okBMI
+	case "gmt":
+		return okGMT
+	case "sport":
+		return okSport
 	}
 	return -1
 }
@@ -448,6 +454,10 @@ func (dc *decoder) ops(s *scanner) ([]Op, bool) {
 				op.Ref, ok = dc.text(s, -1)
 			case okBMI:
 				op.BMI, ok = s.floatPtr()
+			case okGMT:
+				op.GMT, ok = dc.text(s, -1)
+			case okSport:
+				op.Sport, ok = dc.text(s, slotOther)
 			}
 			return ok
 		})

@@ -73,9 +73,13 @@ type Event struct {
 // Op is one planned write, as recorded in a begin event.
 type Op struct {
 	ID     string   `json:"id"`
-	Amount float64  `json:"amount"`         // ml for water, kg for weight; negative takes back
+	Amount float64  `json:"amount"`         // ml for water, kg for weight, seconds for activities; negative takes back
 	Time   string   `json:"time,omitempty"` // local timestamp sent, 2006-01-02T15:04:05.000
 	Fat    *float64 `json:"fat,omitempty"`  // body fat percent, weight only
 	BMI    *float64 `json:"bmi,omitempty"`  // body mass index, weight only, when the export has it
 	Ref    string   `json:"ref,omitempty"`  // undo of a weigh-in: the id to delete
+	// Activities only: the start instant (RFC 3339, UTC) and the sport
+	// family, by which a sent activity is found on Garmin again.
+	GMT   string `json:"gmt,omitempty"`
+	Sport string `json:"sport,omitempty"`
 }

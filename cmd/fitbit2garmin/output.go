@@ -48,6 +48,8 @@ func reasonText(reason string) string {
 		return "every weigh-in already on Garmin"
 	case importer.DaySkipUndoing:
 		return "undo in progress (run undo again to finish it)"
+	case importer.DaySkipRecorded:
+		return "every activity already on Garmin (a watch may have recorded it)"
 	}
 	return reason
 }
@@ -273,13 +275,13 @@ func accounts(res *importer.Result) runAccounts {
 		switch k {
 		case importer.DaySkipExisting, importer.DaySkipComplete:
 			a.ExistingOnGarmin += v
-		case importer.DaySkipConflict, importer.DaySkipWeighedIn:
+		case importer.DaySkipConflict, importer.DaySkipWeighedIn, importer.DaySkipRecorded:
 			// Counted in Conflicts, and weigh-in by weigh-in in OpsExisting.
 		default:
 			a.Skipped[k] += v
 		}
 	}
-	if res.Kind == importer.KindWeight {
+	if res.Kind == importer.KindWeight || res.Kind == importer.KindActivity {
 		a.ExistingOnGarmin += res.OpsExisting
 	}
 	// Days neither done nor left alone nor refused: stopped or interrupted.

@@ -1,0 +1,331 @@
+package importer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"fitbit2garmin/state"
+)
+
+// ErrDuplicate is an upload Garmin refused as a copy of an activity it
+// holds (a 409 "Duplicate Activity."). Which activity it means is settled
+// by searching, never by the id in the answer (garmin-api.md
+// "Duplicates": hevy2garmin #279 got a watch activity's id back).
+var ErrDuplicate = errors.New("Garmin already holds this activity (duplicate)")
+
+// GarminActivity is an activity as Garmin holds it.
+type GarminActivity struct {
+	ID int64
+	// Start is the instant it began (startTimeGMT).
+	Start time.Time
+	// TypeKey is Garmin's type ("running"); Family its FamilyOfType.
+	TypeKey, Family string
+	Duration        time.Duration
+	DistanceM       float64
+	Name            string
+	// Manufacturer is "GARMIN" for a watch's recording.
+	Manufacturer string
+}
+
+// ActivityAPI is what the runner needs of Garmin for activities.
+type ActivityAPI interface {
+	// Activities lists the activities that started from local date start
+	// to end inclusive, and a day either side (Garmin's search takes the
+	// account's calendar days).
+	Activities(ctx context.Context, start, end string) ([]GarminActivity, error)
+	// Upload sends the op's activity as a FIT file through Garmin's import
+	// path. id is the new activity's when Garmin's answer names it; 0 with
+	// a nil error means Garmin is processing the file. A copy of an
+	// activity Garmin holds is ErrDuplicate.
+	Upload(ctx context.Context, a *ActivityOp) (id int64, err error)
+	// DeleteActivity deletes one activity; one already gone is not an error.
+	DeleteActivity(ctx context.Context, id int64) error
+}
+
+// Activity reasons journaled on done ops.
+const (
+	// ReasonDuplicate is an upload Garmin called a duplicate of an activity
+	// that the search did not show either: it is not ours to delete.
+	ReasonDuplicate = "duplicate"
+)
+
+// activity is the kind for exercise logs: each is one uploaded FIT file
+// that Garmin processes after answering (202), so, like a weigh-in, its
+// id is learnt by finding it (same start within SameStart, same family)
+// and recorded; a lost answer is settled by searching, and an upload is
+// sent again only when Garmin still lacks it Runner.ResendAfter after it
+// was sent. A repeat that did land is refused with a 409 (the file's
+// identity is stable: file_id time_created = start, a fixed serial).
+type activity struct {
+	r    *Runner
+	held *windows[[]GarminActivity]
+
+	mu  sync.Mutex
+	ops map[string]*ActivityOp // the plan's ops, by id
+}
+
+func (a *activity) span(first, last string, dates []string) {
+	a.held = newWindows(a.r, first, last, dates, a.r.Activities.Activities)
+}
+
+// planned learns the plan's activities, which the upload needs whole.
+func (a *activity) planned(p *Plan) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.ops = map[string]*ActivityOp{}
+	for _, d := range p.Days {
+		for _, op := range d.Ops {
+			if op.Activity != nil {
+				a.ops[op.ID] = op.Activity
+			}
+		}
+	}
+}
+
+func (a *activity) ml(state.Op) float64 { return 0 }
+
+// decide leaves out the activities Garmin already holds at the same start
+// (a watch may have recorded them too).
+func (a *activity) decide(ctx context.Context, day Day) (*block, string, error) {
+	list, err := a.held.get(ctx, day.Date)
+	if err != nil {
+		return nil, "", err
+	}
+	b := &block{Run: RunImport, Mode: "new-only", Status: map[string]opStatus{}}
+	for _, op := range day.Ops {
+		sop := activityStateOp(op)
+		if slices.ContainsFunc(list, func(g GarminActivity) bool { return sameActivity(g, sop) }) {
+			a.r.mu.Lock()
+			a.r.result.OpsExisting++
+			a.r.mu.Unlock()
+			continue
+		}
+		b.Ops = append(b.Ops, sop)
+	}
+	if len(b.Ops) == 0 {
+		return nil, DaySkipRecorded, nil
+	}
+	return b, "", nil
+}
+
+// activityStateOp is the journal's record of an activity op.
+func activityStateOp(op Op) state.Op {
+	s := state.Op{ID: op.ID, Time: op.Time}
+	if a := op.Activity; a != nil {
+		s.Amount = a.Seconds
+		s.GMT = a.Start.UTC().Format(time.RFC3339)
+		s.Sport = a.Sport.Family
+	}
+	return s
+}
+
+// sameActivity reports whether Garmin's activity g is the op's session:
+// the same start within SameStart, and a family that may be the same.
+func sameActivity(g GarminActivity, op state.Op) bool {
+	start, err := time.Parse(time.RFC3339, op.GMT)
+	if err != nil {
+		return false
+	}
+	d := g.Start.Sub(start)
+	return d < SameStart && d > -SameStart && sameFamily(g.Family, op.Sport)
+}
+
+// undo deletes, by id, the activities the import created, and finds by
+// start those it sent without learning their id.
+func (a *activity) undo(_ string, imports *block) (int, decideFunc, string) {
+	b := &block{Run: RunUndo, Mode: string(RunUndo), Status: map[string]opStatus{}, From: imports}
+	for _, op := range imports.Ops {
+		if imports.Status[op.ID] != opDone && !imports.uncertain(op.ID) {
+			continue
+		}
+		ref := imports.Refs[op.ID]
+		if imports.Status[op.ID] == opDone && ref == "" {
+			continue // a duplicate of one we did not create
+		}
+		b.Ops = append(b.Ops, state.Op{ID: undoPrefix + op.ID, Amount: -op.Amount, Time: op.Time, GMT: op.GMT, Sport: op.Sport, Ref: ref})
+	}
+	if len(b.Ops) == 0 {
+		return 0, nil, DaySkipNothing
+	}
+	return len(b.Ops), func(context.Context) (*block, string, error) { return b, "", nil }, ""
+}
+
+// actions uploads an activity, or for an undo block deletes one.
+func (a *activity) actions(key dayKey, b *block, op state.Op) opActions {
+	if b.Run == RunUndo {
+		return a.deleteActions(key, b, op)
+	}
+	return a.addActions(key, b, op)
+}
+
+// find searches the op's day (and the days either side) for its activity
+// not claimed by another done op; ok is false when the run is stopping.
+func (a *activity) find(ctx context.Context, key dayKey, b *block, op state.Op) (ref string, ok bool) {
+	r := a.r
+	var list []GarminActivity
+	_, err := r.read(ctx, func(ctx context.Context) (float64, error) {
+		var err error
+		list, err = r.Activities.Activities(ctx, key.Date, key.Date)
+		return 0, err
+	})
+	if err != nil {
+		r.stopOn(ctx, err)
+		return "", false
+	}
+	taken := claimed(b)
+	for _, g := range list {
+		if id := strconv.FormatInt(g.ID, 10); !taken[id] && sameActivity(g, op) {
+			return id, true
+		}
+	}
+	return "", true
+}
+
+// addActions uploads one activity and learns its id: from the answer, or
+// by searching for it (pausing 1, 2, 4 … s, for up to Runner.UploadWait)
+// while Garmin processes it; still not shown, it is left processing. A
+// lost answer is settled by searching, and the file is sent again only
+// after Runner.ResendAfter (garmin-api.md "Polling": never re-POST after an
+// unclear outcome; polls have 404ed for activities that existed).
+func (a *activity) addActions(key dayKey, b *block, op state.Op) opActions {
+	r := a.r
+	done := func(ref, reason string) *state.Event {
+		return &state.Event{T: state.TypeDone, Kind: string(key.Kind), Date: key.Date, Op: op.ID, Ref: ref, Reason: reason}
+	}
+	processing := &state.Event{T: state.TypeProcessing, Reason: ReasonNotShown}
+	return opActions{
+		landed: func(ctx context.Context) (*state.Event, bool) {
+			ref, ok := a.find(ctx, key, b, op)
+			switch {
+			case !ok:
+				return nil, false
+			case ref != "":
+				return done(ref, ""), true
+			case r.Now().Sub(b.SentAt[op.ID]) < r.ResendAfter:
+				return processing, true
+			}
+			return nil, true
+		},
+		write: func(ctx, wctx context.Context) (*state.Event, bool, error) {
+			a.mu.Lock()
+			planned := a.ops[op.ID]
+			a.mu.Unlock()
+			if planned == nil {
+				return nil, false, Rejected(fmt.Errorf("activity %s is not in this export's plan", op.ID))
+			}
+			id, err := r.Activities.Upload(wctx, planned)
+			dup := errors.Is(err, ErrDuplicate)
+			if err != nil && !dup {
+				return nil, false, err
+			}
+			if id != 0 && !dup {
+				return done(strconv.FormatInt(id, 10), ""), true, nil
+			}
+			ref, ok := a.waitFor(ctx, key, b, op)
+			switch {
+			case !ok:
+				return nil, false, nil
+			case ref != "":
+				return done(ref, ""), true, nil
+			case dup:
+				return done("", ReasonDuplicate), true, nil
+			}
+			return processing, true, nil
+		},
+	}
+}
+
+// waitFor searches until the op's activity shows, pausing 1, 2, 4 … s,
+// for at most Runner.UploadWait in all.
+func (a *activity) waitFor(ctx context.Context, key dayKey, b *block, op state.Op) (string, bool) {
+	r := a.r
+	waited := time.Duration(0)
+	for pause := time.Second; ; pause *= 2 {
+		pause = min(pause, r.UploadWait-waited)
+		if pause <= 0 {
+			return "", true
+		}
+		if r.Sleep(ctx, pause) != nil {
+			return "", false
+		}
+		waited += pause
+		ref, ok := a.find(ctx, key, b, op)
+		if !ok || ref != "" {
+			return ref, ok
+		}
+	}
+}
+
+// deleteActions deletes one activity the import created: by the id it
+// recorded, or, for one sent without learning its id, the one found at its
+// start (not found by ResendAfter after it was sent: never landed).
+func (a *activity) deleteActions(key dayKey, b *block, op state.Op) opActions {
+	r := a.r
+	added := op
+	added.ID = strings.TrimPrefix(op.ID, undoPrefix)
+	var sent time.Time
+	if b.From != nil {
+		sent = b.From.SentAt[added.ID]
+	}
+	target := func(ctx context.Context) (string, bool) {
+		if op.Ref != "" {
+			return a.stillThere(ctx, key, op.Ref)
+		}
+		return a.find(ctx, key, b, added)
+	}
+	absent := func() *state.Event {
+		if op.Ref == "" && r.Now().Sub(sent) < r.ResendAfter {
+			return &state.Event{T: state.TypeProcessing, Reason: ReasonNotShown}
+		}
+		return &state.Event{T: state.TypeDone, Kind: string(key.Kind), Date: key.Date, Op: op.ID, Ref: op.Ref, Reason: ReasonNeverShown}
+	}
+	return opActions{
+		landed: func(ctx context.Context) (*state.Event, bool) {
+			ref, ok := target(ctx)
+			if !ok || ref != "" {
+				return nil, ok
+			}
+			return absent(), true
+		},
+		write: func(ctx, wctx context.Context) (*state.Event, bool, error) {
+			ref, ok := target(ctx)
+			switch {
+			case !ok:
+				return nil, false, nil
+			case ref == "":
+				return absent(), true, nil
+			}
+			id, err := strconv.ParseInt(ref, 10, 64)
+			if err != nil {
+				return nil, false, Rejected(fmt.Errorf("activity id %q: %w", ref, err))
+			}
+			done := &state.Event{T: state.TypeDone, Kind: string(key.Kind), Date: key.Date, Op: op.ID, Ref: ref}
+			return done, true, r.Activities.DeleteActivity(wctx, id)
+		},
+	}
+}
+
+// stillThere returns ref when Garmin still lists that activity on the day.
+func (a *activity) stillThere(ctx context.Context, key dayKey, ref string) (string, bool) {
+	r := a.r
+	var list []GarminActivity
+	_, err := r.read(ctx, func(ctx context.Context) (float64, error) {
+		var err error
+		list, err = r.Activities.Activities(ctx, key.Date, key.Date)
+		return 0, err
+	})
+	if err != nil {
+		r.stopOn(ctx, err)
+		return "", false
+	}
+	if slices.ContainsFunc(list, func(g GarminActivity) bool { return strconv.FormatInt(g.ID, 10) == ref }) {
+		return ref, true
+	}
+	return "", true
+}
