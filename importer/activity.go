@@ -167,15 +167,10 @@ func (a *activity) actions(key dayKey, b *block, op state.Op) opActions {
 // find searches the op's day (and the days either side) for its activity
 // not claimed by another done op; ok is false when the run is stopping.
 func (a *activity) find(ctx context.Context, key dayKey, b *block, op state.Op) (ref string, ok bool) {
-	r := a.r
-	var list []GarminActivity
-	_, err := r.read(ctx, func(ctx context.Context) (float64, error) {
-		var err error
-		list, err = r.Activities.Activities(ctx, key.Date, key.Date)
-		return 0, err
+	list, ok := readList(ctx, a.r, func(ctx context.Context) ([]GarminActivity, error) {
+		return a.r.Activities.Activities(ctx, key.Date, key.Date)
 	})
-	if err != nil {
-		r.stopOn(ctx, err)
+	if !ok {
 		return "", false
 	}
 	taken := claimed(b)
@@ -313,19 +308,30 @@ func (a *activity) deleteActions(key dayKey, b *block, op state.Op) opActions {
 
 // stillThere returns ref when Garmin still lists that activity on the day.
 func (a *activity) stillThere(ctx context.Context, key dayKey, ref string) (string, bool) {
-	r := a.r
-	var list []GarminActivity
-	_, err := r.read(ctx, func(ctx context.Context) (float64, error) {
-		var err error
-		list, err = r.Activities.Activities(ctx, key.Date, key.Date)
-		return 0, err
+	list, ok := readList(ctx, a.r, func(ctx context.Context) ([]GarminActivity, error) {
+		return a.r.Activities.Activities(ctx, key.Date, key.Date)
 	})
-	if err != nil {
-		r.stopOn(ctx, err)
+	if !ok {
 		return "", false
 	}
 	if slices.ContainsFunc(list, func(g GarminActivity) bool { return strconv.FormatInt(g.ID, 10) == ref }) {
 		return ref, true
 	}
 	return "", true
+}
+
+// readList reads a list with the runner's retries; ok is false when the
+// run is stopping (the error has been handed to stopOn).
+func readList[T any](ctx context.Context, r *Runner, read func(ctx context.Context) ([]T, error)) ([]T, bool) {
+	var list []T
+	_, err := r.read(ctx, func(ctx context.Context) (float64, error) {
+		var err error
+		list, err = read(ctx)
+		return 0, err
+	})
+	if err != nil {
+		r.stopOn(ctx, err)
+		return nil, false
+	}
+	return list, true
 }

@@ -1,8 +1,6 @@
 package importer
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"iter"
 	"maps"
@@ -200,9 +198,7 @@ func activityOp(r ActivityRecord, date string, seq int) Op {
 // and sport), not from the file it was read from: the same log read from
 // the JSON or the CSV gets the same id.
 func activityOpID(a *ActivityOp) string {
-	h := sha256.New()
-	fmt.Fprintf(h, "%s|%d|%d/%d", KindActivity, a.Start.Unix(), a.Sport.FIT, a.Sport.Sub)
-	return hex.EncodeToString(h.Sum(nil)[:8])
+	return contentID("%s|%d|%d/%d", KindActivity, a.Start.Unix(), a.Sport.FIT, a.Sport.Sub)
 }
 
 // shownActivity is the dry-run's line: type → sport, duration, distance,

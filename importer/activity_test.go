@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -19,13 +20,11 @@ import (
 // the FIT file identity does. hook may fail a call; apply=true makes a
 // failed upload land anyway (an answer lost after commit).
 type fakeActivities struct {
-	mu      sync.Mutex
+	hooked
 	now     func() time.Time
 	delay   time.Duration
 	next    int64
 	items   []fakeActivity
-	calls   map[string]int
-	hook    func(call string, n int) (err error, apply bool)
 	uploads int
 }
 
@@ -35,21 +34,6 @@ type fakeActivity struct {
 }
 
 var _ ActivityAPI = (*fakeActivities)(nil)
-
-func (f *fakeActivities) before(call string) (error, bool) {
-	f.mu.Lock()
-	if f.calls == nil {
-		f.calls = map[string]int{}
-	}
-	f.calls[call]++
-	n := f.calls[call]
-	hook := f.hook
-	f.mu.Unlock()
-	if hook == nil {
-		return nil, false
-	}
-	return hook(call, n)
-}
 
 func (f *fakeActivities) Activities(_ context.Context, start, end string) ([]GarminActivity, error) {
 	if err, _ := f.before("search"); err != nil {
@@ -220,8 +204,12 @@ func TestImportActivitiesExactlyOnce(t *testing.T) {
 	watch := p.Days[5].Ops[0].Activity
 	f.items = append(f.items, fakeActivity{GarminActivity: GarminActivity{ID: 1, Start: watch.Start.Add(20 * time.Second), Family: "running", Manufacturer: "GARMIN"}})
 	// Every 4th upload's answer is lost; half of those landed.
-	f.hook = func(call string, n int) (error, bool) {
-		if call == "upload" && n%4 == 0 {
+	var uploads atomic.Int32
+	f.hook = func(call string, _ int) (error, bool) {
+		if call != "upload" {
+			return nil, false
+		}
+		if n := uploads.Add(1); n%4 == 0 {
 			return fmt.Errorf("EOF: %w", ErrOutcomeUnknown), n%8 == 0
 		}
 		return nil, false
@@ -266,8 +254,8 @@ func TestImportActivitiesExactlyOnce(t *testing.T) {
 		t.Errorf("Garmin holds %d activities, want %d (the planned ones, one of them the watch's)", got, p.Requests)
 	}
 	// Each was created once; the failed answers did happen.
-	if f.uploads != p.Requests-1 || f.calls["upload"] <= f.uploads {
-		t.Errorf("%d uploads created activities in %d calls, want %d created and some calls lost", f.uploads, f.calls["upload"], p.Requests-1)
+	if f.uploads != p.Requests-1 || f.count("upload") <= f.uploads {
+		t.Errorf("%d uploads created activities in %d calls, want %d created and some calls lost", f.uploads, f.count("upload"), p.Requests-1)
 	}
 	// Undo deletes exactly the uploaded ones: the watch's stays.
 	if _, err := newRunner().Undo(context.Background(), KindActivity); err != nil {

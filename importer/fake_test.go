@@ -50,17 +50,24 @@ func (j *memJournal) count(t string) int {
 // (apply=false) or after applying a write (apply=true: the write landed but
 // the caller gets the error).
 type fakeAPI struct {
-	mu     sync.Mutex
+	hooked // calls: "range s e", "day d", "log d ml"
 	totals map[string]float64
-	calls  []string // "range s e", "day d", "log d ml"
-	hook   func(call string, n int) (err error, apply bool)
 }
 
 var _ WaterAPI = (*fakeAPI)(nil)
 
 func newFakeAPI() *fakeAPI { return &fakeAPI{totals: map[string]float64{}} }
 
-func (f *fakeAPI) before(call string) (error, bool) {
+// hooked is what every fake shares: a lock, the calls made, and a hook
+// that may fail a call (apply=false) or let a write land and still return
+// its error (apply=true: an answer lost after commit). n counts calls.
+type hooked struct {
+	mu    sync.Mutex
+	calls []string
+	hook  func(call string, n int) (err error, apply bool)
+}
+
+func (f *hooked) before(call string) (error, bool) {
 	f.mu.Lock()
 	f.calls = append(f.calls, call)
 	n := len(f.calls)
@@ -70,6 +77,19 @@ func (f *fakeAPI) before(call string) (error, bool) {
 		return nil, false
 	}
 	return hook(call, n)
+}
+
+// count is how many calls named call were made.
+func (f *hooked) count(call string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, c := range f.calls {
+		if c == call {
+			n++
+		}
+	}
+	return n
 }
 
 func (f *fakeAPI) HydrationRange(ctx context.Context, start, end string) (map[string]float64, error) {

@@ -280,8 +280,15 @@ func roundML(ml float64) float64 { return math.Round(ml*1000) / 1000 }
 
 // opID derives an op's id from its content.
 func opID(op Op) string {
+	return contentID("%s|%s|%d|%.3f|%s", op.Kind, op.Date, op.Seq, op.ML, op.Time)
+}
+
+// contentID is the op id of every kind: the first 8 bytes of the SHA-256
+// of the op's content, formatted, in hex. The same export always yields
+// the same ids.
+func contentID(format string, args ...any) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s|%s|%d|%.3f|%s", op.Kind, op.Date, op.Seq, op.ML, op.Time)
+	fmt.Fprintf(h, format, args...)
 	return hex.EncodeToString(h.Sum(nil)[:8])
 }
 

@@ -2,8 +2,6 @@ package importer
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"iter"
 	"maps"
@@ -170,12 +168,10 @@ func trimFloat(v float64) string {
 }
 
 func weightOpID(op Op) string {
-	h := sha256.New()
-	fmt.Fprintf(h, "%s|%s|%s|%.2f", op.Kind, op.Date, op.Time[:16], op.Kg)
 	if op.Fat != nil {
-		fmt.Fprintf(h, "|%.1f", *op.Fat)
+		return contentID("%s|%s|%s|%.2f|%.1f", op.Kind, op.Date, op.Time[:16], op.Kg, *op.Fat)
 	}
-	return hex.EncodeToString(h.Sum(nil)[:8])
+	return contentID("%s|%s|%s|%.2f", op.Kind, op.Date, op.Time[:16], op.Kg)
 }
 
 // matches reports whether Garmin's weigh-in w is the op's weigh-in: the
@@ -291,14 +287,8 @@ func claimed(b *block) map[string]bool {
 // no other done op has claimed ("" if there is none).
 func (w *weight) findWeighIn(ctx context.Context, key dayKey, b *block, op state.Op) (string, bool) {
 	r := w.r
-	var list []WeighIn
-	_, err := r.read(ctx, func(ctx context.Context) (float64, error) {
-		var err error
-		list, err = r.Weight.WeighInsOn(ctx, key.Date)
-		return 0, err
-	})
-	if err != nil {
-		r.stopOn(ctx, err)
+	list, ok := readList(ctx, r, func(ctx context.Context) ([]WeighIn, error) { return r.Weight.WeighInsOn(ctx, key.Date) })
+	if !ok {
 		return "", false
 	}
 	taken := claimed(b)
@@ -459,14 +449,8 @@ func (w *weight) deleteActions(key dayKey, op state.Op) opActions {
 	_, parseErr := fmt.Sscan(op.Ref, &id)
 	return opActions{
 		landed: func(ctx context.Context) (*state.Event, bool) {
-			var list []WeighIn
-			_, err := r.read(ctx, func(ctx context.Context) (float64, error) {
-				var err error
-				list, err = r.Weight.WeighInsOn(ctx, key.Date)
-				return 0, err
-			})
-			if err != nil {
-				r.stopOn(ctx, err)
+			list, ok := readList(ctx, r, func(ctx context.Context) ([]WeighIn, error) { return r.Weight.WeighInsOn(ctx, key.Date) })
+			if !ok {
 				return nil, false
 			}
 			if slices.ContainsFunc(list, func(w WeighIn) bool { return w.ID == id }) {

@@ -19,28 +19,14 @@ import (
 // fakeWeight is an in-memory Garmin for weigh-ins. hook may fail a call;
 // apply=true makes a failed add land anyway (an answer lost after commit).
 type fakeWeight struct {
-	mu     sync.Mutex
+	hooked
 	next   int64
 	items  []WeighIn
-	calls  []string
-	hook   func(call string, n int) (err error, apply bool)
 	adds   int
 	delets int
 }
 
 var _ WeightAPI = (*fakeWeight)(nil)
-
-func (f *fakeWeight) before(call string) (error, bool) {
-	f.mu.Lock()
-	f.calls = append(f.calls, call)
-	n := len(f.calls)
-	hook := f.hook
-	f.mu.Unlock()
-	if hook == nil {
-		return nil, false
-	}
-	return hook(call, n)
-}
 
 func (f *fakeWeight) WeighIns(ctx context.Context, start, end string) ([]WeighIn, error) {
 	if err, _ := f.before("range"); err != nil {
