@@ -302,6 +302,9 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 		if err != nil {
 			return c.transportError(ctx, cl, sent, err)
 		}
+		if tok, err = c.keepCookies(ctx, tok, ex.header); err != nil {
+			return err
+		}
 		if ex.status == http.StatusUnauthorized || ex.status == http.StatusForbidden {
 			// A 401 means the request did not land: refresh once and
 			// resend. So may a 403: an expired browser token is answered
@@ -334,8 +337,11 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 // dataRequest builds a data request with the host and headers of tok's family.
 func (c *Client) dataRequest(ctx context.Context, cl call, tok *Tokens, payload []byte, contentType string) (*http.Request, error) {
 	host := c.hosts.connectAPI
-	if tok.Family == FamilyWeb {
+	switch tok.Family {
+	case FamilyWeb:
 		host = c.hosts.connect
+	case FamilyWebSession:
+		host = c.hosts.connect + pathGCAPI
 	}
 	var body io.Reader
 	if payload != nil {
@@ -349,10 +355,13 @@ func (c *Client) dataRequest(ctx context.Context, cl call, tok *Tokens, payload 
 	case FamilyWeb:
 		setWebHeaders(req.Header)
 		req.Header.Set("Cookie", cookieJWTFGP+"="+tok.JWTFGP.Reveal())
+		req.Header.Set("Authorization", "Bearer "+tok.AccessToken.Reveal())
+	case FamilyWebSession:
+		setSessionHeaders(req.Header, tok)
 	default:
 		setDIHeaders(req.Header)
+		req.Header.Set("Authorization", "Bearer "+tok.AccessToken.Reveal())
 	}
-	req.Header.Set("Authorization", "Bearer "+tok.AccessToken.Reveal())
 	req.Header.Set("Accept", "application/json")
 	if payload != nil {
 		req.Header.Set("Content-Type", contentType)

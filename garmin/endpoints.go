@@ -25,6 +25,14 @@ const (
 	pathHydrationStat = "/usersummary-service/stats/hydration/daily/"       // + {start}/{end}
 	pathSocialProfile = "/userprofile-service/socialProfile"
 	pathDailySummary  = "/usersummary-service/usersummary/daily/" // + {displayName}?calendarDate={date}
+	// pathGCAPI prefixes every service path of the web app's cookie
+	// session on the connect host (a 2026 Kotlin client calls
+	// /gc-api/usersummary-service/usersummary/daily/{uuid}; garmin-api.md).
+	pathGCAPI = "/gc-api"
+	// pathSessionRefresh renews JWT_WEB with the session cookies
+	// (python-garminconnect _refresh_session).
+	pathSessionRefresh = "/services/auth/token/di-oauth/refresh"
+	headerCSRF         = "connect-csrf-token"
 )
 
 // Login (mobile SSO flow) parameters.

@@ -29,8 +29,13 @@ func FuzzParseCurl(f *testing.F) {
 		if verr := tok.Validate(); verr != nil {
 			t.Fatalf("ParseCurl returned invalid tokens: %v", verr)
 		}
-		if tok.AccessToken == "" || tok.JWTFGP == "" {
-			t.Fatal("ParseCurl returned empty tokens without error")
+		switch {
+		case tok.AccessToken == "":
+			t.Fatal("ParseCurl returned no access token without error")
+		case tok.Family == FamilyWeb && tok.JWTFGP == "":
+			t.Fatal("ParseCurl returned web tokens without JWT_FGP")
+		case tok.Family == FamilyWebSession && tok.CSRF == "":
+			t.Fatal("ParseCurl returned a web session without its csrf token")
 		}
 	})
 }

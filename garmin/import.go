@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -56,6 +57,9 @@ func ParseCurl(r io.Reader) (*Tokens, error) {
 		}
 		f = curlArgs(args)
 	}
+	if f.bearer == "" && (f.csrf != "" || f.jwtWeb != "") {
+		return f.webSession()
+	}
 	var missing []string
 	if f.bearer == "" {
 		missing = append(missing, `an "Authorization: Bearer ..." header`)
@@ -63,12 +67,8 @@ func ParseCurl(r io.Reader) (*Tokens, error) {
 	if f.fgp == "" {
 		missing = append(missing, "a JWT_FGP cookie")
 	}
-	if len(missing) > 0 && f.bearer == "" && f.csrf {
-		return nil, errors.New("curl command: this is the web app's cookie session (a connect-csrf-token header, no Authorization: Bearer), " +
-			"which this version cannot use yet; log in with auth login, or import a python-garminconnect login with --garminconnect")
-	}
 	if len(missing) > 0 {
-		return nil, fmt.Errorf("curl command lacks %s: copy a request to connect.garmin.com made while logged in that carries an Authorization: Bearer header", strings.Join(missing, " and "))
+		return nil, fmt.Errorf("curl command lacks %s: copy a request to connect.garmin.com/gc-api/ (or one carrying an Authorization: Bearer header) made while logged in", strings.Join(missing, " and "))
 	}
 	t := &Tokens{
 		Family:       FamilyWeb,
@@ -79,13 +79,31 @@ func ParseCurl(r io.Reader) (*Tokens, error) {
 	return t, nil
 }
 
+// webSession makes the tokens of the web app's cookie session: every
+// cookie the browser sent (JWT_WEB as the access token) and the
+// connect-csrf-token header (garmin-api.md "What changed in 2025-26").
+func (f *curlFields) webSession() (*Tokens, error) {
+	var missing []string
+	if f.jwtWeb == "" {
+		missing = append(missing, "the "+CookieJWTWeb+" cookie")
+	}
+	if f.csrf == "" {
+		missing = append(missing, "a connect-csrf-token header")
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("curl command lacks %s: copy a request to connect.garmin.com/gc-api/ made while logged in (its cookies and its connect-csrf-token header make the session)", strings.Join(missing, " and "))
+	}
+	return &Tokens{Family: FamilyWebSession, AccessToken: Secret(f.jwtWeb), Cookies: f.all, CSRF: Secret(f.csrf)}, nil
+}
+
 // curlFields are what ParseCurl collects.
 type curlFields struct {
 	bearer, fgp, refresh string
-	// csrf is set when the request carries connect-csrf-token: the
-	// cookie session of the web app since late 2025 (garmin-api.md, "What
-	// changed in 2025-26"), which this tool cannot use yet.
-	csrf bool
+	// csrf is the connect-csrf-token header and jwtWeb the JWT_WEB cookie:
+	// the cookie session of the web app since late 2025 (garmin-api.md,
+	// "What changed in 2025-26"); all are the session's other cookies.
+	csrf, jwtWeb string
+	all          []Cookie
 }
 
 // header records a header.
@@ -102,7 +120,7 @@ func (f *curlFields) header(name, value string) {
 	case isRefreshName(name):
 		f.refresh = value
 	case strings.EqualFold(name, "connect-csrf-token"):
-		f.csrf = true
+		f.csrf = value
 	}
 }
 
@@ -122,10 +140,14 @@ func (f *curlFields) cookie(name, value string) {
 	switch {
 	case name == cookieJWTFGP:
 		f.fgp = value
+	case name == CookieJWTWeb:
+		f.jwtWeb = value
+		return
 	case isRefreshName(name):
 		f.refresh = value
-	case strings.EqualFold(name, "connect-csrf-token"):
-		f.csrf = true
+	}
+	if name != "" && value != "" && !slices.ContainsFunc(f.all, func(c Cookie) bool { return c.Name == name }) {
+		f.all = append(f.all, Cookie{Name: name, Value: Secret(value)})
 	}
 }
 

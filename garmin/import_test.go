@@ -30,6 +30,12 @@ func TestParseCurlGolden(t *testing.T) {
 			} else {
 				got = fmt.Sprintf("family: %s\naccess: %s\nrefresh: %s\njwt_fgp: %s\n",
 					tok.Family, tok.AccessToken.Reveal(), tok.RefreshToken.Reveal(), tok.JWTFGP.Reveal())
+				if tok.Family == FamilyWebSession {
+					got += fmt.Sprintf("csrf: %s\n", tok.CSRF.Reveal())
+					for _, c := range tok.Cookies {
+						got += fmt.Sprintf("cookie %s: %s\n", c.Name, c.Value.Reveal())
+					}
+				}
 				if err := tok.Validate(); err != nil {
 					t.Errorf("parsed tokens do not validate: %v", err)
 				}

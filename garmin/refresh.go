@@ -104,7 +104,7 @@ func (c *Client) currentTokens(ctx context.Context) (*Tokens, error) {
 	}
 	exp := tok.Expiry()
 	now := c.now()
-	if exp.IsZero() || exp.Sub(now) > refreshMargin || tok.RefreshToken == "" {
+	if exp.IsZero() || exp.Sub(now) > refreshMargin || (tok.RefreshToken == "" && tok.Family != FamilyWebSession) {
 		return tok, nil
 	}
 	nt, err := c.refresh(ctx, tok)
@@ -159,7 +159,7 @@ func (c *Client) refresh(ctx context.Context, stale *Tokens) (*Tokens, error) {
 			return saved, nil
 		}
 	}
-	if stale.RefreshToken == "" {
+	if stale.RefreshToken == "" && stale.Family != FamilyWebSession {
 		return nil, fmt.Errorf("garmin: token expired or rejected and no refresh token is saved: %w", ErrUnauthorized)
 	}
 	// Wait for the limiter with the caller's context (so Ctrl-C stops a
@@ -178,6 +178,8 @@ func (c *Client) refresh(ctx context.Context, stale *Tokens) (*Tokens, error) {
 	switch stale.Family {
 	case FamilyWeb:
 		nt, err = c.refreshWeb(rctx, stale)
+	case FamilyWebSession:
+		nt, err = c.refreshSession(rctx, stale)
 	default:
 		nt, err = c.refreshDI(rctx, stale)
 	}

@@ -44,16 +44,24 @@ func NewFileTokenStore(dir string) *FileTokenStore { return &FileTokenStore{dir:
 // Path returns the token file's path.
 func (s *FileTokenStore) Path() string { return filepath.Join(s.dir, TokenFileName) }
 
+// fileCookie is a web-session cookie on disk.
+type fileCookie struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
 // tokenFile is the on-disk form; it alone holds the secrets in clear.
 type tokenFile struct {
-	Version      int        `json:"version"`
-	Family       Family     `json:"family"`
-	AccessToken  string     `json:"access_token"`
-	RefreshToken string     `json:"refresh_token,omitempty"`
-	ClientID     string     `json:"client_id,omitempty"`
-	JWTFGP       string     `json:"jwt_fgp,omitempty"`
-	ExpiresAt    *time.Time `json:"expires_at,omitempty"`
-	Profile      *Profile   `json:"profile,omitempty"`
+	Version      int          `json:"version"`
+	Family       Family       `json:"family"`
+	AccessToken  string       `json:"access_token"`
+	RefreshToken string       `json:"refresh_token,omitempty"`
+	ClientID     string       `json:"client_id,omitempty"`
+	JWTFGP       string       `json:"jwt_fgp,omitempty"`
+	Cookies      []fileCookie `json:"cookies,omitempty"`
+	CSRF         string       `json:"csrf_token,omitempty"`
+	ExpiresAt    *time.Time   `json:"expires_at,omitempty"`
+	Profile      *Profile     `json:"profile,omitempty"`
 }
 
 func encodeTokens(t *Tokens) ([]byte, error) {
@@ -64,7 +72,11 @@ func encodeTokens(t *Tokens) ([]byte, error) {
 		RefreshToken: t.RefreshToken.Reveal(),
 		ClientID:     t.ClientID,
 		JWTFGP:       t.JWTFGP.Reveal(),
+		CSRF:         t.CSRF.Reveal(),
 		Profile:      t.Profile,
+	}
+	for _, c := range t.Cookies {
+		f.Cookies = append(f.Cookies, fileCookie{c.Name, c.Value.Reveal()})
 	}
 	if !t.ExpiresAt.IsZero() {
 		e := t.ExpiresAt.UTC()
@@ -91,7 +103,11 @@ func decodeTokens(b []byte) (*Tokens, error) {
 		RefreshToken: Secret(f.RefreshToken),
 		ClientID:     f.ClientID,
 		JWTFGP:       Secret(f.JWTFGP),
+		CSRF:         Secret(f.CSRF),
 		Profile:      f.Profile,
+	}
+	for _, c := range f.Cookies {
+		t.Cookies = append(t.Cookies, Cookie{c.Name, Secret(c.Value)})
 	}
 	if f.ExpiresAt != nil {
 		t.ExpiresAt = *f.ExpiresAt

@@ -22,7 +22,21 @@ const (
 	// FamilyWeb is the web app's session: a JWT bearer plus the JWT_FGP
 	// cookie, sent to connect.garmin.com.
 	FamilyWeb Family = "web"
+	// FamilyWebSession is the web app's cookie session since late 2025:
+	// the browser's cookies (JWT_WEB among them) and a connect-csrf-token
+	// header, sent to connect.garmin.com/gc-api/ (garmin-api.md "What
+	// changed in 2025-26"). AccessToken holds the JWT_WEB cookie.
+	FamilyWebSession Family = "websession"
 )
+
+// CookieJWTWeb is the web session's access cookie, renewed by Set-Cookie.
+const CookieJWTWeb = "JWT_WEB"
+
+// Cookie is one cookie of a web session; its value is a secret.
+type Cookie struct {
+	Name  string
+	Value Secret
+}
 
 // redacted replaces every secret in output meant for people.
 const redacted = "[redacted]"
@@ -86,6 +100,11 @@ type Tokens struct {
 	ClientID string
 	// JWTFGP is the web session's JWT_FGP cookie (web only).
 	JWTFGP Secret
+	// Cookies are the browser session's other cookies (SESSIONID,
+	// session, GARMIN-SSO, …), in the order the browser sent them; CSRF is
+	// its connect-csrf-token (websession only).
+	Cookies []Cookie
+	CSRF    Secret
 	// ExpiresAt is when the access token expires as the token endpoint said
 	// (expires_in); zero when unknown. The JWT's own exp claim wins over it.
 	ExpiresAt time.Time
@@ -105,7 +124,9 @@ func (t Tokens) Expiry() time.Time {
 // Validate reports what a usable set of tokens lacks.
 func (t Tokens) Validate() error {
 	var missing []string
-	if t.AccessToken == "" {
+	if t.AccessToken == "" && t.Family == FamilyWebSession {
+		missing = append(missing, CookieJWTWeb+" cookie")
+	} else if t.AccessToken == "" {
 		missing = append(missing, "access token")
 	}
 	switch t.Family {
@@ -116,6 +137,10 @@ func (t Tokens) Validate() error {
 	case FamilyWeb:
 		if t.JWTFGP == "" {
 			missing = append(missing, "JWT_FGP cookie")
+		}
+	case FamilyWebSession:
+		if t.CSRF == "" {
+			missing = append(missing, "connect-csrf-token")
 		}
 	default:
 		return fmt.Errorf("garmin: unknown token family %q", t.Family)
@@ -132,6 +157,7 @@ func (t *Tokens) clone() *Tokens {
 		return nil
 	}
 	c := *t
+	c.Cookies = append([]Cookie(nil), t.Cookies...)
 	if t.Profile != nil {
 		p := *t.Profile
 		c.Profile = &p
@@ -149,6 +175,9 @@ func (t Tokens) String() string {
 	fmt.Fprintf(&b, " access=%s refresh=%s", present(t.AccessToken), present(t.RefreshToken))
 	if t.Family == FamilyWeb {
 		fmt.Fprintf(&b, " jwt_fgp=%s", present(t.JWTFGP))
+	}
+	if t.Family == FamilyWebSession {
+		fmt.Fprintf(&b, " cookies=%d csrf=%s", len(t.Cookies), present(t.CSRF))
 	}
 	if exp := t.Expiry(); !exp.IsZero() {
 		fmt.Fprintf(&b, " expires=%s", exp.UTC().Format(time.RFC3339))

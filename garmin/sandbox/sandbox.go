@@ -56,6 +56,10 @@ type Options struct {
 	// processed: its weigh-in is listed only that long after the 202.
 	// 0 lists it at once. DefaultUploadDelay is a realistic value.
 	UploadDelay time.Duration
+	// WebRotateEvery renews a web session's JWT_WEB through Set-Cookie
+	// every that many requests; the old one is refused as many requests
+	// later (websession.go). 0 never renews.
+	WebRotateEvery int
 	// Challenge lists sign-in path prefixes ("/mobile/api/", "/sso/",
 	// "/portal/") that the edge answers with Cloudflare's 403 challenge
 	// page whatever the client, as when a flow is blocked (edge.go).
@@ -170,6 +174,8 @@ type Server struct {
 	sso signinState
 	// edge is what the TLS edge saw and refuses (edge.go).
 	edge edgeState
+	// sessions are the browsers' cookie sessions, by SESSIONID (websession.go).
+	sessions map[string]*browserSession
 }
 
 type account struct {
@@ -394,6 +400,8 @@ type route struct {
 	auth bool
 	// diBackend makes web-family tokens need "DI-Backend: connectapi.garmin.com".
 	diBackend bool
+	// session authorizes by the web app's cookie session (a /gc-api/ route).
+	session bool
 	// handle runs under s.mu.
 	handle func(s *Server, c *call) reply
 }
@@ -404,6 +412,8 @@ type call struct {
 	body []byte
 	acct *account // set on auth routes
 	now  time.Time
+	// setCookies are added to the answer (a renewed JWT_WEB).
+	setCookies []*http.Cookie
 }
 
 // reply is a handler's answer. body is JSON-encoded unless it is []byte.
@@ -424,7 +434,8 @@ func (s *Server) routeTable() []route {
 	rts = append(rts, weightRoutes()...)
 	rts = append(rts, summaryRoutes()...)
 	rts = append(rts, activityRoutes()...)
-	return rts
+	rts = append(rts, sessionRoutes()...)
+	return append(rts, gcapiRoutes(rts)...)
 }
 
 func notFound(_ *Server, c *call) reply {
@@ -486,6 +497,12 @@ func (s *Server) serveRoute(rt route, w http.ResponseWriter, r *http.Request) {
 		rep = s.authorize(rt, c)
 		if rep.status == 0 {
 			rep = rt.handle(s, c)
+		}
+		for _, ck := range c.setCookies {
+			if rep.header == nil {
+				rep.header = http.Header{}
+			}
+			rep.header.Add("Set-Cookie", ck.String())
 		}
 		if c.acct != nil {
 			rec.Account = c.acct.Email

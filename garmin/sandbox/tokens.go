@@ -45,6 +45,7 @@ type family int
 const (
 	familyDI family = iota + 1
 	familyWeb
+	familySession // the web app's cookie session (websession.go)
 )
 
 type accessToken struct {
@@ -55,6 +56,11 @@ type accessToken struct {
 	fgp      string // web family only
 	exp      time.Time
 	uses     int
+	// session is the browser session of a JWT_WEB; retireAt, when set,
+	// is the session's request count from which a renewed one is refused
+	// (websession.go).
+	session  *browserSession
+	retireAt int
 }
 
 type refreshToken struct {
@@ -218,6 +224,9 @@ func (s *Server) expiredStatus() int {
 func (s *Server) authorize(rt route, c *call) reply {
 	if !rt.auth {
 		return reply{}
+	}
+	if rt.session {
+		return s.authorizeSession(c)
 	}
 	authz := c.r.Header.Get("Authorization")
 	tok, ok := strings.CutPrefix(authz, "Bearer ")
