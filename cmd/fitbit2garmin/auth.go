@@ -339,6 +339,8 @@ func familyName(f garmin.Family) string {
 		return "mobile (DI OAuth2)"
 	case garmin.FamilyWeb:
 		return "web session"
+	case garmin.FamilyWebSession:
+		return "browser cookie session (/gc-api/)"
 	}
 	return string(f)
 }

@@ -188,6 +188,9 @@ func hintFor(err error) string {
 		return "wait an hour or more before logging in again (retrying re-arms Garmin's limit), or import web tokens with `fitbit2garmin auth import --curl`"
 	case errors.As(err, &rl), errors.Is(err, importer.ErrInterrupted):
 		return "run the same command again later: it resumes where it stopped (a lower --rate is kinder to Garmin)"
+	case errors.Is(err, garmin.ErrSessionEnded):
+		return "copy a fresh cURL: in a browser logged in to connect.garmin.com, developer tools, Network, right-click a /gc-api/ request, Copy as cURL; " +
+			"then `fitbit2garmin auth import --curl FILE` and run the same command again: it resumes where it stopped"
 	case errors.Is(err, garmin.ErrUnauthorized):
 		return "log in again with `fitbit2garmin auth login` (or `auth import`); an import stopped by this resumes when run again"
 	case errors.As(err, &locked):
