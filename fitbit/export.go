@@ -20,17 +20,21 @@ import (
 type kind int
 
 const (
-	kindOther       kind = iota
-	kindDataExport       // fitbit.com Data Export CSV (sectioned)
-	kindHydration        // Takeout Physical Activity_GoogleData/hydration_log*.csv
-	kindGeneric          // date,time,amount,unit
-	kindUnknownCSV       // a .csv given by itself whose header is not understood
-	kindProfile          // Takeout Your Profile/Profile.csv
-	kindReadme           // hydration_log_readme.txt
-	kindWeightJSON       // weight-YYYY-MM-DD.json of a Takeout or account archive
-	kindWeightCSV        // Takeout Physical Activity_GoogleData/weight*.csv
-	kindBodyFatCSV       // Takeout Physical Activity_GoogleData/body_fat*.csv
-	kindAppSettings      // Takeout Health Fitness Data_GoogleData/UserAppSettingData.csv
+	kindOther        kind = iota
+	kindDataExport        // fitbit.com Data Export CSV (sectioned)
+	kindHydration         // Takeout Physical Activity_GoogleData/hydration_log*.csv
+	kindGeneric           // date,time,amount,unit
+	kindUnknownCSV        // a .csv given by itself whose header is not understood
+	kindProfile           // Takeout Your Profile/Profile.csv
+	kindReadme            // hydration_log_readme.txt
+	kindWeightJSON        // weight-YYYY-MM-DD.json of a Takeout or account archive
+	kindWeightCSV         // Takeout Physical Activity_GoogleData/weight*.csv
+	kindBodyFatCSV        // Takeout Physical Activity_GoogleData/body_fat*.csv
+	kindAppSettings       // Takeout Health Fitness Data_GoogleData/UserAppSettingData.csv
+	kindExerciseJSON      // exercise-N.json of a Takeout or account archive
+	kindExerciseCSV       // Takeout Health Fitness Data_GoogleData/UserExercises_*.csv
+	kindGPS               // Takeout Physical Activity_GoogleData/gps_location_YYYY-MM-DD.csv
+	kindTCX               // Takeout Activities/<logId>.tcx
 )
 
 // root is one folder or one zip, seen as an fs.FS so both are read alike.
@@ -83,6 +87,12 @@ type Export struct {
 	weightJSON []file
 	weightCSV  []file
 	settings   []file
+	// exerciseJSON and exerciseCSV are the activity lists; gps (by UTC
+	// date) and tcx (by logId) their tracks, opened only when a track is
+	// asked for (exercise.go, track.go).
+	exerciseJSON, exerciseCSV []file
+	gps                       map[string]file
+	tcx                       map[string]file
 	// paths and seen describe what was given and found, for NoWaterError
 	// and NoWeightError.
 	paths []string
@@ -132,7 +142,7 @@ func openWith(wrap func(fs.FS) fs.FS, paths ...string) (*Export, error) {
 			return nil, err
 		}
 	}
-	if !e.HasWater() && !e.HasWeight() {
+	if !e.HasWater() && !e.HasWeight() && !e.HasActivities() {
 		e.Close()
 		return nil, &Error{
 			Source:   Source{File: strings.Join(paths, ", ")},
@@ -143,7 +153,7 @@ func openWith(wrap func(fs.FS) fs.FS, paths ...string) (*Export, error) {
 		}
 	}
 	bySource := func(a, b file) int { return compareSource(a.source(), b.source()) }
-	for _, files := range [][]file{e.water, e.profiles, e.weightJSON, e.weightCSV, e.settings} {
+	for _, files := range [][]file{e.water, e.profiles, e.weightJSON, e.weightCSV, e.settings, e.exerciseJSON, e.exerciseCSV} {
 		slices.SortStableFunc(files, bySource)
 	}
 	return e, nil
@@ -242,9 +252,10 @@ func (e *Export) add(p string, seen *seenFiles) error {
 		return e.addDir(p, seen)
 	case strings.EqualFold(filepath.Ext(p), ".zip"):
 		return e.addZip(p, seen)
-	case strings.EqualFold(filepath.Ext(p), ".json") && classify(filepath.Base(p), true) != kindWeightJSON:
-		return &Error{Source: Source{File: p}, Found: "a .json that is not a Takeout weight file",
-			Expected: "weight-YYYY-MM-DD.json, or " + expectExport, Err: ErrUnsupported}
+	case strings.EqualFold(filepath.Ext(p), ".json") && classify(filepath.Base(p), true) != kindWeightJSON &&
+		classify(filepath.Base(p), true) != kindExerciseJSON:
+		return &Error{Source: Source{File: p}, Found: "a .json that is not a Takeout weight or exercise file",
+			Expected: "weight-YYYY-MM-DD.json, exercise-N.json, or " + expectExport, Err: ErrUnsupported}
 	case strings.EqualFold(filepath.Ext(p), ".csv"), strings.EqualFold(filepath.Ext(p), ".json"):
 		dir, base := filepath.Split(p)
 		if dir == "" {
@@ -331,6 +342,12 @@ func (e *Export) addFile(f file, seen *seenFiles) {
 		e.weightCSV = append(e.weightCSV, f)
 	case kindAppSettings:
 		e.settings = append(e.settings, f)
+	case kindExerciseJSON:
+		e.exerciseJSON = append(e.exerciseJSON, f)
+	case kindExerciseCSV:
+		e.exerciseCSV = append(e.exerciseCSV, f)
+	case kindGPS, kindTCX:
+		e.addTrackFile(f)
 	case kindReadme:
 		dir := path.Dir(f.rel)
 		if _, dup := e.readmes[dir]; !dup {
@@ -367,6 +384,23 @@ func classify(name string, given bool) kind {
 		return kindBodyFatCSV
 	case base == "userappsettingdata.csv" && strings.HasSuffix(dir, "_googledata"):
 		return kindAppSettings
+	}
+	return classifyExercise(base, dir, given)
+}
+
+// classifyExercise knows the files of the exercise history by name
+// (fitbit-formats.md §5 "Where the files are").
+func classifyExercise(base, dir string, given bool) kind {
+	switch {
+	case strings.HasPrefix(base, "exercise-") && strings.HasSuffix(base, ".json") &&
+		(dir == "global export data" || dir == "user-site-export" || dir == "physical activity" || given):
+		return kindExerciseJSON
+	case strings.HasPrefix(base, "userexercises_") && strings.HasSuffix(base, ".csv") && (strings.HasSuffix(dir, "_googledata") || given):
+		return kindExerciseCSV
+	case strings.HasPrefix(base, "gps_location_") && strings.HasSuffix(base, ".csv") && !strings.Contains(base, "readme"):
+		return kindGPS
+	case strings.HasSuffix(base, ".tcx") && (dir == "activities" || given):
+		return kindTCX
 	}
 	return kindOther
 }

@@ -72,45 +72,54 @@ type jsonWeight struct {
 // its 1-based index as Source.Line. Dates ("08/09/25") and times are local
 // already. unit is the unit of the weights, UnitKg or UnitLb.
 func readWeightJSON(r io.Reader, unit string, s *sink[Weight]) {
+	readJSONArray(r, s, expectWeightJSON, "a weight log object", func(raw []byte, src Source) (Weight, *Error) {
+		return weightFromJSON(raw, unit, src)
+	})
+}
+
+// readJSONArray reads a JSON array one element at a time, handing each to
+// elem with its 1-based index as Source.Line; a broken or oversized element
+// is a problem naming its index, and reading goes on where it can.
+func readJSONArray[T any](r io.Reader, s *sink[T], expected, element string, elem func(raw []byte, src Source) (T, *Error)) {
 	dec := json.NewDecoder(r)
 	tok, err := dec.Token()
 	if errors.Is(err, io.EOF) {
-		return // an empty file holds no weigh-ins
+		return // an empty file holds no records
 	}
 	if err != nil {
-		s.fail(0, fmt.Sprintf("not JSON: %v", err), expectWeightJSON, fmt.Errorf("%w: %w", ErrFormat, err))
+		s.fail(0, fmt.Sprintf("not JSON: %v", err), expected, fmt.Errorf("%w: %w", ErrFormat, err))
 		return
 	}
 	if d, ok := tok.(json.Delim); !ok || d != '[' {
-		s.fail(0, fmt.Sprintf("JSON starting with %s", describeToken(tok)), expectWeightJSON, ErrFormat)
+		s.fail(0, fmt.Sprintf("JSON starting with %s", describeToken(tok)), expected, ErrFormat)
 		return
 	}
 	for i := 1; dec.More(); i++ {
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
-			s.fail(i, fmt.Sprintf("record %d: broken JSON: %v", i, err), expectWeightJSON, fmt.Errorf("%w: %w", ErrFormat, err))
+			s.fail(i, fmt.Sprintf("record %d: broken JSON: %v", i, err), expected, fmt.Errorf("%w: %w", ErrFormat, err))
 			return
 		}
 		if len(raw) > maxJSONRecord {
 			if !s.problem(&Error{Source: s.at(i), Found: fmt.Sprintf("record %d: %d bytes long", i, len(raw)),
-				Expected: "a weight log object", Err: ErrFormat}) {
+				Expected: element, Err: ErrFormat}) {
 				return
 			}
 			continue
 		}
-		w, e := weightFromJSON(raw, unit, s.at(i))
+		rec, e := elem(raw, s.at(i))
 		if e != nil {
 			if !s.problem(e) {
 				return
 			}
 			continue
 		}
-		if !s.record(w) {
+		if !s.record(rec) {
 			return
 		}
 	}
 	if _, err := dec.Token(); err != nil {
-		s.fail(0, fmt.Sprintf("the array is not closed (file cut short?): %v", err), expectWeightJSON, fmt.Errorf("%w: %w", ErrFormat, err))
+		s.fail(0, fmt.Sprintf("the array is not closed (file cut short?): %v", err), expected, fmt.Errorf("%w: %w", ErrFormat, err))
 	}
 }
 

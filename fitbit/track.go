@@ -1,0 +1,278 @@
+package fitbit
+
+import (
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// TrackPoint is one sample of an activity's track.
+type TrackPoint struct {
+	Time time.Time
+	// Lat and Lon are degrees (WGS84); HasPosition is false when the
+	// sample has none (a TCX point with heart rate only).
+	Lat, Lon    float64
+	HasPosition bool
+	// AltitudeM and DistanceM (cumulative, from the start) are nil when
+	// unknown.
+	AltitudeM, DistanceM *float64
+	// HR is beats per minute, 0 when none.
+	HR int
+}
+
+// addTrackFile files a GPS day file by its UTC date and a TCX by its logId.
+func (e *Export) addTrackFile(f file) {
+	base := strings.ToLower(path.Base(f.name))
+	switch f.kind {
+	case kindGPS:
+		date := strings.TrimSuffix(strings.TrimPrefix(base, "gps_location_"), ".csv")
+		if _, err := time.Parse(time.DateOnly, date); err != nil {
+			return
+		}
+		if e.gps == nil {
+			e.gps = map[string]file{}
+		}
+		if _, dup := e.gps[date]; !dup {
+			e.gps[date] = f
+		}
+	case kindTCX:
+		if e.tcx == nil {
+			e.tcx = map[string]file{}
+		}
+		e.tcx[strings.TrimSuffix(base, ".tcx")] = f
+	}
+}
+
+// Track returns an activity's samples: its TCX (Activities/<logId>.tcx,
+// with heart rate) when the export has one, else the fixes of the
+// gps_location day files within [start, end), reading the next UTC day's
+// file too when the session crosses midnight, and keeping one recording
+// device when several wrote fixes (the one with most, as pathify's
+// choose_source does). nil when there is no track. Only the files of that
+// activity are opened.
+func (e *Export) Track(a Activity) ([]TrackPoint, error) {
+	if f, ok := e.tcx[a.LogID]; ok {
+		pts, err := readTCXFile(f)
+		if err != nil || len(pts) > 0 {
+			return pts, err
+		}
+		// An empty stub (a Lap with no Track): try the day files.
+	}
+	// Auto-detected logs never have GPS (fitbit-formats.md §5 "Log
+	// types"); a CSV-only session may (the CSV has no hasGps).
+	csvOnly := strings.HasPrefix(a.LogID, "csv-")
+	if len(e.gps) == 0 || a.Duration <= 0 || a.LogType == "auto_detected" || (!a.HasGPS && !csvOnly) {
+		return nil, nil
+	}
+	bySource := map[string][]TrackPoint{}
+	for d := a.Start.UTC().Truncate(24 * time.Hour); d.Before(a.End()); d = d.Add(24 * time.Hour) {
+		f, ok := e.gps[d.Format(time.DateOnly)]
+		if !ok {
+			continue
+		}
+		if err := readGPSFile(f, a.Start, a.End(), bySource); err != nil {
+			return nil, err
+		}
+	}
+	var best string
+	for src, pts := range bySource {
+		if len(pts) > len(bySource[best]) || (len(pts) == len(bySource[best]) && src < best) {
+			best = src
+		}
+	}
+	return withDistance(bySource[best]), nil
+}
+
+const expectGPS = "a gps_location CSV: timestamp,latitude,longitude,altitude[,data source]"
+
+// readGPSFile adds the fixes of one day file within [from, to), by data
+// source.
+func readGPSFile(f file, from, to time.Time, bySource map[string][]TrackPoint) error {
+	rc, err := f.open()
+	if err != nil {
+		return &Error{Source: f.source(), Found: fmt.Sprintf("cannot open: %v", err), Err: err}
+	}
+	defer rc.Close()
+	var first *Error
+	s := newSink(f.source(), func(p gpsFix, err error) bool {
+		if err != nil {
+			var fe *Error
+			if first == nil && errors.As(err, &fe) {
+				first = fe
+			}
+			return false
+		}
+		if !p.Time.Before(from) && p.Time.Before(to) {
+			bySource[p.source] = append(bySource[p.source], p.TrackPoint)
+		}
+		return true
+	})
+	readGPS(rc, s)
+	if first != nil {
+		return first
+	}
+	return nil
+}
+
+// gpsFix is a fix with its recording device.
+type gpsFix struct {
+	TrackPoint
+	source string
+}
+
+// readGPS reads a gps_location day file.
+func readGPS(r io.Reader, s *sink[gpsFix]) {
+	cr := newCSVReader(r)
+	header, err := cr.Read()
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			s.fail(1, fmt.Sprintf("unreadable header: %v", err), expectGPS, fmt.Errorf("%w: %w", ErrFormat, err))
+		}
+		return
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
+	}
+	ti, okT := col["timestamp"]
+	la, okA := col["latitude"]
+	lo, okO := col["longitude"]
+	if !okT || !okA || !okO {
+		s.fail(1, "header "+quoteHeader(header), expectGPS, ErrFormat)
+		return
+	}
+	alt, hasAlt := col["altitude"]
+	src, hasSrc := col["data source"]
+	readRows(cr, s, func(rec []string, line int) bool {
+		p, e := gpsFromCSV(rec, ti, la, lo, s.at(line))
+		if e != nil {
+			return s.problem(e)
+		}
+		if hasAlt && alt < len(rec) {
+			if v, err := strconv.ParseFloat(strings.TrimSpace(rec[alt]), 64); err == nil {
+				p.AltitudeM = &v
+			}
+		}
+		if hasSrc && src < len(rec) {
+			p.source = strings.TrimSpace(rec[src])
+		}
+		return s.record(p)
+	})
+}
+
+func gpsFromCSV(rec []string, ti, la, lo int, src Source) (gpsFix, *Error) {
+	if ti >= len(rec) || la >= len(rec) || lo >= len(rec) {
+		return gpsFix{}, &Error{Source: src, Found: fmt.Sprintf("%d fields", len(rec)), Expected: expectGPS, Err: ErrFormat}
+	}
+	t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(rec[ti]))
+	if err != nil {
+		return gpsFix{}, &Error{Source: src, Found: fmt.Sprintf("timestamp %q", clip(rec[ti], 40)), Expected: `"2023-04-17T17:41:19Z"`, Err: ErrFormat}
+	}
+	lat, err1 := strconv.ParseFloat(strings.TrimSpace(rec[la]), 64)
+	lon, err2 := strconv.ParseFloat(strings.TrimSpace(rec[lo]), 64)
+	if err1 != nil || err2 != nil || math.Abs(lat) > 90 || math.Abs(lon) > 180 {
+		return gpsFix{}, &Error{Source: src, Found: fmt.Sprintf("position %q,%q", clip(rec[la], 20), clip(rec[lo], 20)),
+			Expected: "latitude within ±90 and longitude within ±180 degrees", Err: ErrFormat}
+	}
+	return gpsFix{TrackPoint: TrackPoint{Time: t.UTC(), Lat: lat, Lon: lon, HasPosition: true}}, nil
+}
+
+// withDistance sets the cumulative distance of fixes that have none.
+func withDistance(pts []TrackPoint) []TrackPoint {
+	total := 0.0
+	for i := range pts {
+		if i > 0 && pts[i].HasPosition && pts[i-1].HasPosition {
+			total += haversineM(pts[i-1].Lat, pts[i-1].Lon, pts[i].Lat, pts[i].Lon)
+		}
+		if pts[i].DistanceM == nil {
+			d := total
+			pts[i].DistanceM = &d
+		}
+	}
+	return pts
+}
+
+// haversineM is the great-circle distance in metres.
+func haversineM(lat1, lon1, lat2, lon2 float64) float64 {
+	const r = 6371008.8
+	rad := math.Pi / 180
+	dLat, dLon := (lat2-lat1)*rad, (lon2-lon1)*rad
+	h := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
+	return 2 * r * math.Asin(math.Min(1, math.Sqrt(h)))
+}
+
+// tcxPoint is a TCX Trackpoint.
+type tcxPoint struct {
+	Time     string   `xml:"Time"`
+	Lat      *float64 `xml:"Position>LatitudeDegrees"`
+	Lon      *float64 `xml:"Position>LongitudeDegrees"`
+	Altitude *float64 `xml:"AltitudeMeters"`
+	Distance *float64 `xml:"DistanceMeters"`
+	HR       *float64 `xml:"HeartRateBpm>Value"`
+}
+
+func readTCXFile(f file) ([]TrackPoint, error) {
+	rc, err := f.open()
+	if err != nil {
+		return nil, &Error{Source: f.source(), Found: fmt.Sprintf("cannot open: %v", err), Err: err}
+	}
+	defer rc.Close()
+	pts, err := readTCX(rc)
+	if err != nil {
+		return nil, &Error{Source: f.source(), Found: err.Error(), Expected: "a TCX file (TrainingCenterDatabase v2)", Err: fmt.Errorf("%w: %w", ErrFormat, err)}
+	}
+	return pts, nil
+}
+
+// readTCX reads the Trackpoints of a TCX file (Fitbit's start with a
+// UTF-8 byte order mark, which encoding/xml reads).
+func readTCX(r io.Reader) ([]TrackPoint, error) {
+	dec := xml.NewDecoder(r)
+	var pts []TrackPoint
+	for {
+		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			return pts, nil
+		}
+		if err != nil {
+			line, _ := dec.InputPos()
+			return nil, fmt.Errorf("line %d: %w", line, err)
+		}
+		se, ok := tok.(xml.StartElement)
+		if !ok || se.Name.Local != "Trackpoint" {
+			continue
+		}
+		var tp tcxPoint
+		if err := dec.DecodeElement(&tp, &se); err != nil {
+			line, _ := dec.InputPos()
+			return nil, fmt.Errorf("line %d: %w", line, err)
+		}
+		p, err := tp.point()
+		if err != nil {
+			line, _ := dec.InputPos()
+			return nil, fmt.Errorf("line %d: %w", line, err)
+		}
+		pts = append(pts, p)
+	}
+}
+
+func (tp tcxPoint) point() (TrackPoint, error) {
+	t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(tp.Time))
+	if err != nil {
+		return TrackPoint{}, fmt.Errorf("Trackpoint Time %q: want an RFC 3339 time", clip(tp.Time, 40))
+	}
+	p := TrackPoint{Time: t.UTC(), AltitudeM: tp.Altitude, DistanceM: tp.Distance}
+	if tp.Lat != nil && tp.Lon != nil && math.Abs(*tp.Lat) <= 90 && math.Abs(*tp.Lon) <= 180 {
+		p.Lat, p.Lon, p.HasPosition = *tp.Lat, *tp.Lon, true
+	}
+	if tp.HR != nil && *tp.HR > 0 && *tp.HR < 255 {
+		p.HR = int(*tp.HR + 0.5)
+	}
+	return p, nil
+}
