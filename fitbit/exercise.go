@@ -85,7 +85,7 @@ func (e *Export) Activities(loc *time.Location) iter.Seq2[Activity, error] {
 					all[i] = joinCSV(a, all[i])
 					return
 				}
-				a.Offset = offsetIn(a.Start, loc)
+				a.Offset = e.offsetOf(a, loc)
 				all = append(all, a)
 			}) {
 				return
@@ -131,6 +131,18 @@ func joinCSV(j, c Activity) Activity {
 		j.DistanceM = c.DistanceM
 	}
 	return j
+}
+
+// offsetOf is the offset of a log without a CSV row: its TCX's <Id>
+// carries the local offset (fitbit-formats.md §5 "Time": "else TCX <Id>"),
+// else the profile zone's at its start.
+func (e *Export) offsetOf(a Activity, loc *time.Location) time.Duration {
+	if f, ok := e.tcx[a.LogID]; ok {
+		if off, ok := tcxOffset(f); ok {
+			return off
+		}
+	}
+	return offsetIn(a.Start, loc)
 }
 
 // offsetIn is loc's offset at t.

@@ -48,7 +48,8 @@ func TestActivities(t *testing.T) {
 					a.Start.Format(time.RFC3339), a.LogID, a.LogType, a.Name, typeOf(a), a.Offset, a.Duration, a.DistanceM, len(pts), hr))
 			}
 			want := []string{
-				`2018-02-05T05:04:37Z 700 tracker "Run" 90009 off=-8h0m0s dur=11m39s dist=152.0 pts=5 hr=77`,
+				// No CSV row: the TCX's <Id> gives the offset (+11:00).
+				`2018-02-05T05:04:37Z 700 tracker "Run" 90009 off=11h0m0s dur=11m39s dist=152.0 pts=5 hr=77`,
 				// Manual: the wall clock 20:07 in Los Angeles (PDT).
 				`2020-05-12T03:07:00Z 31001 manual "Weights" 2131 off=-7h0m0s dur=56m0s dist=0.0 pts=0 hr=0`,
 				// Joined with its CSV row: the CSV's offset; 3.1 mi.

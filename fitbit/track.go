@@ -276,3 +276,32 @@ func (tp tcxPoint) point() (TrackPoint, error) {
 	}
 	return p, nil
 }
+
+// tcxOffset reads the local offset of a TCX's first <Id>
+// ("2018-02-05T16:04:37.000+11:00").
+func tcxOffset(f file) (time.Duration, bool) {
+	rc, err := f.open()
+	if err != nil {
+		return 0, false
+	}
+	defer rc.Close()
+	dec := xml.NewDecoder(rc)
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return 0, false
+		}
+		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "Id" {
+			var id string
+			if dec.DecodeElement(&id, &se) != nil {
+				return 0, false
+			}
+			t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(id))
+			if err != nil {
+				return 0, false
+			}
+			_, off := t.Zone()
+			return time.Duration(off) * time.Second, true
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,8 +27,8 @@ const (
 )
 
 func planFlags() []cli.Flag {
-	return []cli.Flag{
-		&cli.StringFlag{Name: "types", Usage: "what to import: water, weight, or water,weight (default: every kind the export holds)", EnvVars: envs("types")},
+	return append([]cli.Flag{
+		&cli.StringFlag{Name: "types", Usage: "what to import: water, weight, activities, comma-separated (default: every kind the export holds)", EnvVars: envs("types")},
 		&cli.StringFlag{Name: "weight-unit", Usage: "unit of the export's weights: kg or lb (default: the export's profile setting)", EnvVars: envs("weight-unit")},
 		&cli.StringFlag{Name: "since", Usage: "first day to import, YYYY-MM-DD", EnvVars: envs("since")},
 		&cli.StringFlag{Name: "until", Usage: "last day to import, YYYY-MM-DD", EnvVars: envs("until")},
@@ -36,7 +37,7 @@ func planFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "skip-invalid", Usage: "report invalid records and import the rest", EnvVars: envs("skip-invalid")},
 		&cli.BoolFlag{Name: "json", Usage: "machine-readable output on stdout", EnvVars: envs("json")},
 		&cli.Float64Flag{Name: "rate", Value: defaultRate, Usage: "requests per second (all requests, reads included)", EnvVars: envs("rate")},
-	}
+	}, activityFlags()...)
 }
 
 func importCommand() *cli.Command {
@@ -77,25 +78,48 @@ type planned struct {
 	weightFiles []string
 	unit        string // weight unit of the export's files, as used
 	unitFrom    string
+
+	activities    *importer.Plan // exercise logs; nil when not asked for
+	activityFiles []string
+	activityByKey map[string]fitbit.Activity // the planned logs, by LogID
 }
 
-// parseTypes reads --types: water, weight, or both; empty means every kind
-// (of those, the ones the export holds are imported).
-func parseTypes(v string) (water, weight bool, err error) {
+// parseTypes reads --types: a comma-separated list of kinds; empty means
+// every kind (of those, the ones the export holds are imported).
+func parseTypes(v string) (map[importer.Kind]bool, error) {
+	want := map[importer.Kind]bool{}
 	if strings.TrimSpace(v) == "" {
-		return true, true, nil
+		for _, k := range importer.Kinds() {
+			want[k] = true
+		}
+		return want, nil
 	}
 	for _, t := range strings.Split(v, ",") {
-		switch importer.Kind(strings.TrimSpace(t)) {
-		case importer.KindWater:
-			water = true
-		case importer.KindWeight:
-			weight = true
-		default:
-			return false, false, usageError{fmt.Errorf("--types %q: expected water, weight or water,weight", v)}
+		k := importer.Kind(strings.TrimSpace(t))
+		if !slices.Contains(importer.Kinds(), k) {
+			return nil, usageError{fmt.Errorf("--types %q: expected water, weight or activities, comma-separated", v)}
+		}
+		want[k] = true
+	}
+	return want, nil
+}
+
+// missingKinds is the error for an export holding none of the kinds asked
+// for: the kind's own message when one kind was asked for.
+func missingKinds(exp *fitbit.Export, want map[importer.Kind]bool) error {
+	has := map[importer.Kind]bool{importer.KindWater: exp.HasWater(), importer.KindWeight: exp.HasWeight(), importer.KindActivity: exp.HasActivities()}
+	for k := range want {
+		if has[k] {
+			return nil
 		}
 	}
-	return water, weight, nil
+	switch {
+	case len(want) == 1 && want[importer.KindWeight]:
+		return exp.NoWeightError()
+	case len(want) == 1 && want[importer.KindActivity]:
+		return usageError{errors.New("no exercise history in the export: expected Global Export Data/exercise-N.json or Health Fitness Data_GoogleData/UserExercises_*.csv (Takeout: Fitbit > Global Export Data)")}
+	}
+	return exp.NoWaterError()
 }
 
 // readPlan opens the export named by the arguments and plans it.
@@ -103,10 +127,11 @@ func readPlan(c *cli.Context) (*planned, error) {
 	if c.NArg() == 0 {
 		return nil, usageError{errors.New("no export given: fitbit2garmin " + c.Command.Name + " EXPORT (a folder, a .zip or a .csv)")}
 	}
-	wantWater, wantWeight, err := parseTypes(c.String("types"))
+	want, err := parseTypes(c.String("types"))
 	if err != nil {
 		return nil, err
 	}
+	wantWater, wantWeight, wantActivities := want[importer.KindWater], want[importer.KindWeight], want[importer.KindActivity]
 	unit, err := fitbit.ParseWeightUnit(c.String("weight-unit"))
 	if err != nil {
 		return nil, usageError{fmt.Errorf("--weight-unit %q: expected kg or lb (%w)", c.String("weight-unit"), err)}
@@ -125,13 +150,8 @@ func readPlan(c *cli.Context) (*planned, error) {
 		}
 		return nil, usageError{err}
 	}
-	switch {
-	case wantWater && !wantWeight && !exp.HasWater():
-		return fail(exp.NoWaterError())
-	case wantWeight && !wantWater && !exp.HasWeight():
-		return fail(exp.NoWeightError())
-	case wantWater && wantWeight && !exp.HasWater() && !exp.HasWeight():
-		return fail(exp.NoWaterError())
+	if err := missingKinds(exp, want); err != nil {
+		return fail(err)
 	}
 	if p.loc, err = p.chooseZone(c.String("timezone")); err != nil {
 		return fail(err)
@@ -166,13 +186,18 @@ func readPlan(c *cli.Context) (*planned, error) {
 			return fail(err)
 		}
 	}
+	if wantActivities && exp.HasActivities() {
+		if err := p.planActivities(opts, activityFilter(c)); err != nil {
+			return fail(err)
+		}
+	}
 	return p, nil
 }
 
 // plans returns the plans to run, water first.
 func (p *planned) plans() []*importer.Plan {
 	var out []*importer.Plan
-	for _, pl := range []*importer.Plan{p.plan, p.weight} {
+	for _, pl := range []*importer.Plan{p.plan, p.weight, p.activities} {
 		if pl != nil {
 			out = append(out, pl)
 		}
@@ -265,6 +290,7 @@ func runImport(c *cli.Context) error {
 	p.announce(c, s.profile, rateLimit)
 	prog := newProgress(c, requests)
 	r := s.runner(c, p.loc, prog)
+	r.Activities = p.activityAPI(s.client, s.profile)
 	var results []*importer.Result
 	var runErr error
 	for _, pl := range p.plans() {
@@ -298,6 +324,9 @@ func (p *planned) announce(c *cli.Context, profile *garmin.Profile, rateLimit fl
 	}
 	if p.weight != nil {
 		infof(c, "Weight: %d weigh-ins over %d days (unit %s, from %s)", p.weight.Requests, len(p.weight.Days), p.unit, p.unitFrom)
+	}
+	if p.activities != nil {
+		infof(c, "Activities: %d over %d days", p.activities.Requests, len(p.activities.Days))
 	}
 	infof(c, "Rate: %s req/s", fmtRate(rateLimit))
 }

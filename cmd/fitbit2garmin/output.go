@@ -71,14 +71,15 @@ type dryRunDay struct {
 
 // dryRun is the whole dry-run, as printed with --json.
 type dryRun struct {
-	DryRun         bool           `json:"dry_run"`
-	Type           importer.Kind  `json:"type"`
-	TimeZone       string         `json:"timezone"`
-	TimeZoneSource string         `json:"timezone_source"`
-	Group          importer.Group `json:"group"`
-	Files          []string       `json:"files"`
-	Days           []dryRunDay    `json:"days"`
-	Weight         *weightDryRun  `json:"weight,omitempty"`
+	DryRun         bool            `json:"dry_run"`
+	Type           importer.Kind   `json:"type"`
+	TimeZone       string          `json:"timezone"`
+	TimeZoneSource string          `json:"timezone_source"`
+	Group          importer.Group  `json:"group"`
+	Files          []string        `json:"files"`
+	Days           []dryRunDay     `json:"days"`
+	Weight         *weightDryRun   `json:"weight,omitempty"`
+	Activities     *activityDryRun `json:"activities,omitempty"`
 	Summary        struct {
 		Days             int            `json:"days"`
 		Entries          int            `json:"entries"`
@@ -98,10 +99,16 @@ func newDryRun(p *planned, rate float64) *dryRun {
 	if p.weight != nil {
 		d.Weight = newWeightDryRun(p)
 	}
+	if p.activities != nil {
+		d.Activities = newActivityDryRun(p)
+	}
 	if p.plan == nil {
 		d.Type = importer.KindWeight
+		if d.Weight == nil {
+			d.Type = importer.KindActivity
+		}
 		d.Summary.Rate = rate
-		d.Summary.Requests = d.Weight.Requests
+		d.Summary.Requests = d.otherRequests()
 		d.Summary.EstimatedSeconds = float64(d.Summary.Requests) / rate
 		return d
 	}
@@ -124,12 +131,20 @@ func newDryRun(p *planned, rate float64) *dryRun {
 		s.Problems = append(s.Problems, e.Error())
 	}
 	s.Rate = rate
-	total := s.Requests
-	if d.Weight != nil {
-		total += d.Weight.Requests
-	}
-	s.EstimatedSeconds = float64(total) / rate
+	s.EstimatedSeconds = float64(s.Requests+d.otherRequests()) / rate
 	return d
+}
+
+// otherRequests are the requests of the kinds besides water.
+func (d *dryRun) otherRequests() int {
+	n := 0
+	if d.Weight != nil {
+		n += d.Weight.Requests
+	}
+	if d.Activities != nil {
+		n += d.Activities.Requests
+	}
+	return n
 }
 
 // weightDryRun is the weight part of a dry run.
@@ -195,7 +210,12 @@ func printDryRun(c *cli.Context, p *planned, rate float64) error {
 	}
 	if p.plan == nil {
 		fmt.Fprintf(w, "Time zone: %s (from %s)\n", d.TimeZone, d.TimeZoneSource)
-		printWeightDryRun(w, d.Weight)
+		if d.Weight != nil {
+			printWeightDryRun(w, d.Weight)
+		}
+		if d.Activities != nil {
+			printActivityDryRun(w, d.Activities)
+		}
 		fmt.Fprintf(w, "Duration: about %s at %s req/s\n", (time.Duration(d.Summary.EstimatedSeconds) * time.Second).String(), fmtRate(rate))
 		fmt.Fprintln(w, "Dry run: nothing was sent.")
 		return nil
@@ -221,6 +241,9 @@ func printDryRun(c *cli.Context, p *planned, rate float64) error {
 	}
 	if d.Weight != nil {
 		printWeightDryRun(w, d.Weight)
+	}
+	if d.Activities != nil {
+		printActivityDryRun(w, d.Activities)
 	}
 	fmt.Fprintf(w, "  duration:  about %s at %s req/s\n", (time.Duration(s.EstimatedSeconds) * time.Second).String(), fmtRate(rate))
 	fmt.Fprintln(w, "Dry run: nothing was sent.")

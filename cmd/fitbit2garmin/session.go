@@ -58,6 +58,7 @@ func (s *session) runner(c *cli.Context, loc *time.Location, prog *progress) *im
 	return &importer.Runner{
 		API:         adapter.GarminWater{Client: s.client},
 		Weight:      adapter.GarminWeight{Client: s.client},
+		Activities:  adapter.GarminActivities{Client: s.client, Serial: fitSerial(s.profile)},
 		Location:    loc,
 		Journal:     s.journal,
 		Pacer:       s.pacer,
