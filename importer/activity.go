@@ -63,15 +63,49 @@ const (
 // was sent. A repeat that did land is refused with a 409 (the file's
 // identity is stable: file_id time_created = start, a fixed serial).
 type activity struct {
-	r    *Runner
-	held *windows[[]GarminActivity]
+	r           *Runner
+	held        *windows[[]GarminActivity]
+	first, last string
+	// fresh, set for the end-of-run pass, reads the windows of the days
+	// with uploads still processing once more, shared by their ops.
+	fresh *windows[[]GarminActivity]
 
 	mu  sync.Mutex
 	ops map[string]*ActivityOp // the plan's ops, by id
 }
 
 func (a *activity) span(first, last string, dates []string) {
+	a.first, a.last = first, last
 	a.held = newWindows(a.r, first, last, dates, a.r.Activities.Activities)
+}
+
+// activityProcessing is how long an upload is given to show before the
+// end-of-run search: hevy2garmin's upload_fit searches after 3, 5 and 10 s
+// (garmin-api.md "Polling"); garth's recorded 202 asks for a poll after 1 s.
+const activityProcessing = 10 * time.Second
+
+// recheck waits until the last upload has had activityProcessing (at most
+// Runner.UploadWait), then lets the pending days share one fresh search
+// per 28-day window: one upload and about one search per window is all an
+// activity costs.
+func (a *activity) recheck(ctx context.Context, pending []*dayJob) {
+	r := a.r
+	var latest time.Time
+	var dates []string
+	for _, job := range pending {
+		dates = append(dates, job.key.Date)
+		for _, t := range job.b.SentAt {
+			if t.After(latest) {
+				latest = t
+			}
+		}
+	}
+	if wait := min(latest.Add(activityProcessing).Sub(r.Now()), r.UploadWait); wait > 0 {
+		if r.Sleep(ctx, wait) != nil {
+			return
+		}
+	}
+	a.fresh = newWindows(r, a.first, a.last, dates, r.Activities.Activities)
 }
 
 // planned learns the plan's activities, which the upload needs whole.
@@ -168,6 +202,9 @@ func (a *activity) actions(key dayKey, b *block, op state.Op) opActions {
 // not claimed by another done op; ok is false when the run is stopping.
 func (a *activity) find(ctx context.Context, key dayKey, b *block, op state.Op) (ref string, ok bool) {
 	list, ok := readList(ctx, a.r, func(ctx context.Context) ([]GarminActivity, error) {
+		if a.fresh != nil {
+			return a.fresh.get(ctx, key.Date)
+		}
 		return a.r.Activities.Activities(ctx, key.Date, key.Date)
 	})
 	if !ok {
@@ -182,12 +219,12 @@ func (a *activity) find(ctx context.Context, key dayKey, b *block, op state.Op) 
 	return "", true
 }
 
-// addActions uploads one activity and learns its id: from the answer, or
-// by searching for it (pausing 1, 2, 4 … s, for up to Runner.UploadWait)
-// while Garmin processes it; still not shown, it is left processing. A
-// lost answer is settled by searching, and the file is sent again only
-// after Runner.ResendAfter (garmin-api.md "Polling": never re-POST after an
-// unclear outcome; polls have 404ed for activities that existed).
+// addActions uploads one activity and learns its id: from the answer, or,
+// while Garmin processes it (202), from the end-of-run search (recheck) or
+// a later run's. A lost answer is settled by searching, and the file is
+// sent again only after Runner.ResendAfter (garmin-api.md "Polling": never
+// re-POST after an unclear outcome; polls have 404ed for activities that
+// existed).
 func (a *activity) addActions(key dayKey, b *block, op state.Op) opActions {
 	r := a.r
 	done := func(ref, reason string) *state.Event {
@@ -219,41 +256,24 @@ func (a *activity) addActions(key dayKey, b *block, op state.Op) opActions {
 			if err != nil && !dup {
 				return nil, false, err
 			}
-			if id != 0 && !dup {
+			switch {
+			case id != 0 && !dup:
 				return done(strconv.FormatInt(id, 10), ""), true, nil
+			case !dup:
+				// Processing: found by the end-of-run search, or a later run.
+				return processing, true, nil
 			}
-			ref, ok := a.waitFor(ctx, key, b, op)
+			// A 409: Garmin holds this file or this start. Ours if the
+			// search shows it; otherwise not ours to record.
+			ref, ok := a.find(ctx, key, b, op)
 			switch {
 			case !ok:
 				return nil, false, nil
 			case ref != "":
 				return done(ref, ""), true, nil
-			case dup:
-				return done("", ReasonDuplicate), true, nil
 			}
-			return processing, true, nil
+			return done("", ReasonDuplicate), true, nil
 		},
-	}
-}
-
-// waitFor searches until the op's activity shows, pausing 1, 2, 4 … s,
-// for at most Runner.UploadWait in all.
-func (a *activity) waitFor(ctx context.Context, key dayKey, b *block, op state.Op) (string, bool) {
-	r := a.r
-	waited := time.Duration(0)
-	for pause := time.Second; ; pause *= 2 {
-		pause = min(pause, r.UploadWait-waited)
-		if pause <= 0 {
-			return "", true
-		}
-		if r.Sleep(ctx, pause) != nil {
-			return "", false
-		}
-		waited += pause
-		ref, ok := a.find(ctx, key, b, op)
-		if !ok || ref != "" {
-			return ref, ok
-		}
 	}
 }
 

@@ -42,6 +42,12 @@ type planKind interface {
 	planned(p *Plan)
 }
 
+// recheckKind is a kind that prepares the end-of-run read of the ops
+// Garmin still processes (a shared, fresh read of their windows).
+type recheckKind interface {
+	recheck(ctx context.Context, pending []*dayJob)
+}
+
 // Kinds names every kind the importer moves, in the order a run takes them.
 func Kinds() []Kind { return []Kind{KindWater, KindWeight, KindActivity} }
 

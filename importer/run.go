@@ -446,11 +446,22 @@ feed:
 	}
 	close(queue)
 	wg.Wait()
-	// Weigh-ins Garmin took but did not show yet: one more read each now
+	// Uploads Garmin took but did not show yet: one more read each now
 	// that the other days are done, before leaving them to the next run.
+	var pending []*dayJob
 	for _, job := range jobs {
-		if job.b != nil && job.b.processing() > 0 && runCtx.Err() == nil {
-			r.workDay(runCtx, job)
+		if job.b != nil && job.b.processing() > 0 {
+			pending = append(pending, job)
+		}
+	}
+	if len(pending) > 0 && runCtx.Err() == nil {
+		if rk, ok := pending[0].k.(recheckKind); ok {
+			rk.recheck(runCtx, pending)
+		}
+		for _, job := range pending {
+			if runCtx.Err() == nil {
+				r.workDay(runCtx, job)
+			}
 		}
 	}
 	for _, job := range jobs {

@@ -44,6 +44,9 @@ func connect(c *cli.Context, lim garmin.Limiter) (*connection, error) {
 		conn.close()
 		return nil, fmt.Errorf("start sandbox: %w", err)
 	}
+	// Uploaded activities take as long as weigh-ins to show (the same
+	// recorded 202 and location-in-milliseconds).
+	conn.sandbox.SetActivityOptions(sandbox.ActivityOptions{ProcessingDelay: sandbox.DefaultUploadDelay})
 	if err := conn.sandbox.AddAccount(sandbox.Account{Email: sandboxEmail, DisplayName: "Sandbox User", ProfileID: 1337}); err != nil {
 		return fail(err)
 	}

@@ -308,8 +308,8 @@ func runImport(c *cli.Context) error {
 	}
 	prog.finish()
 	if s.sandbox != nil {
-		infof(c, "Sandbox: the fake Garmin now holds %s of water over %d days and %d weigh-ins.",
-			litres(s.sandboxTotal()), len(s.sandbox.Totals(s.email)), len(s.sandbox.WeighIns(s.email)))
+		infof(c, "Sandbox: the fake Garmin now holds %s of water over %d days, %d weigh-ins and %d activities.",
+			litres(s.sandboxTotal()), len(s.sandbox.Totals(s.email)), len(s.sandbox.WeighIns(s.email)), len(s.sandbox.Activities(s.email)))
 	}
 	return report(c, results, runErr)
 }

@@ -319,11 +319,14 @@ func accounts(res *importer.Result) runAccounts {
 	return a
 }
 
-// plural writes "1 day", "2 days"; a stem ending in "entr" gets "y"/"ies".
+// plural writes "1 day", "2 days"; a stem ending in "entr" gets "y"/"ies", one in "ity" "ies".
 func plural(n int, stem string) string {
 	one, many := stem, stem+"s"
-	if strings.HasSuffix(stem, "entr") {
+	switch {
+	case strings.HasSuffix(stem, "entr"):
 		one, many = stem+"y", stem+"ies"
+	case strings.HasSuffix(stem, "ity"):
+		many = strings.TrimSuffix(stem, "y") + "ies"
 	}
 	if n == 1 {
 		return fmt.Sprintf("%d %s", n, one)
@@ -331,35 +334,35 @@ func plural(n int, stem string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
+// summaryWords are a kind's words in the summary: its title, what is
+// counted as existing on Garmin, and what a write adds and an undo deletes.
+func summaryWords(k importer.Kind) (what, unit, added, deleted string) {
+	switch k {
+	case importer.KindWeight:
+		return "Weight", "weigh-in", "weigh-ins added", "weigh-ins deleted"
+	case importer.KindActivity:
+		return "Activities", "activity", "activities uploaded", "activities deleted"
+	}
+	return "Water", "day", "writes", "writes"
+}
+
 // printSummary prints what a run did: every day and record of the plan is
 // on one of its lines.
 func printSummary(w io.Writer, res *importer.Result) {
 	a := accounts(res)
-	what, verb := "Water", "import"
-	if res.Kind == importer.KindWeight {
-		what = "Weight"
-	}
-	done, writes := "imported", "writes"
+	what, unit, added, deleted := summaryWords(res.Kind)
+	verb, done, writes := "import", "imported", added
 	if res.Run == importer.RunUndo {
-		verb, done = "undo", "undone"
+		verb, done, writes = "undo", "undone", deleted
 	}
 	amount := ""
-	switch {
-	case res.Kind == importer.KindWeight && res.Run == importer.RunUndo:
-		writes = "weigh-ins deleted"
-	case res.Kind == importer.KindWeight:
-		writes = "weigh-ins added"
-	default:
+	if res.Kind == importer.KindWater {
 		amount = ", " + litres(res.ML)
 	}
 	fmt.Fprintf(w, "%s %s summary:\n", what, verb)
 	fmt.Fprintf(w, "  %-19s %s, %d %s%s (%d settled by reading back)\n", done+":", plural(a.Done, "day"), a.Writes, writes, amount, a.Reconciled)
 	fmt.Fprintf(w, "  %-19s %s (by an earlier run)\n", "already done:", plural(a.AlreadyDone, "day"))
 	if res.Run == importer.RunImport {
-		unit := "day"
-		if res.Kind == importer.KindWeight {
-			unit = "weigh-in"
-		}
 		fmt.Fprintf(w, "  %-19s %s left alone\n", "existing on Garmin:", plural(a.ExistingOnGarmin, unit))
 	}
 	fmt.Fprintf(w, "  %-19s %s\n", "skipped:", skippedText(a.Skipped))
