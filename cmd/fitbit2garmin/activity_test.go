@@ -1,0 +1,199 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"fitbit2garmin/garmin/sandbox"
+	"fitbit2garmin/importer"
+)
+
+// activityWant is an activity the fake must end up holding once.
+type activityWant struct {
+	start    time.Time
+	family   string
+	elapsed  time.Duration
+	distance float64
+	points   int // track records uploaded (2 bare ones without a track)
+}
+
+// genActivityExport writes a Takeout of n exercise logs, one a day at 07:00
+// UTC from 2022-01-01: Runs, Walks, Bikes and Weights; every fifth a Run
+// with a GPS day file (a fix every 10 s); the even ones have a
+// UserExercises row (offset -05:00) besides the JSON.
+func genActivityExport(t *testing.T, n int) (string, []activityWant) {
+	t.Helper()
+	root := filepath.Join(t.TempDir(), "Takeout", "Fitbit")
+	dirs := map[string]string{}
+	for _, d := range []string{"Global Export Data", "Health Fitness Data_GoogleData", "Physical Activity_GoogleData", "Activities"} {
+		dirs[d] = filepath.Join(root, d)
+		if err := os.MkdirAll(dirs[d], 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	types := []struct {
+		id     int64
+		name   string
+		family string
+	}{{90009, "Run", "running"}, {90013, "Walk", "walking"}, {1071, "Outdoor Bike", "cycling"}, {2131, "Weights", "training"}}
+	var logs []map[string]any
+	var want []activityWant
+	csv := []string{"exercise_id,exercise_start,exercise_end,utc_offset,activity_name,log_type,tracker_total_calories,tracker_total_distance_mm"}
+	for i := range n {
+		ty := types[i%len(types)]
+		if i%5 == 0 {
+			ty = types[0]
+		}
+		start := time.Date(2022, 1, 1, 7, 0, 0, 0, time.UTC).AddDate(0, 0, i)
+		dur := time.Duration(30+i%20) * time.Minute
+		km := 0.0
+		if ty.family != "training" {
+			km = 3 + float64(i%5)
+		}
+		w := activityWant{start: start, family: ty.family, elapsed: dur, distance: km * 1000, points: 2}
+		logs = append(logs, map[string]any{
+			"logId": 90000 + i, "activityName": ty.name, "activityTypeId": ty.id, "logType": "tracker",
+			"startTime": start.Format("01/02/06 15:04:05"), "duration": dur.Milliseconds(), "activeDuration": dur.Milliseconds(),
+			"calories": 200 + i, "distance": km, "distanceUnit": "Kilometer", "averageHeartRate": 120 + i%30, "hasGps": i%5 == 0,
+		})
+		if i%2 == 0 {
+			csv = append(csv, fmt.Sprintf("%d,%s,%s,-05:00,%s,TRACKER,%d,%d", 7000+i, start.Format("2006-01-02 15:04:05-0700"),
+				start.Add(dur).Format("2006-01-02 15:04:05-0700"), ty.name, 200+i, int(km*1e6)))
+		}
+		if i%5 == 0 {
+			w.points = writeGPSDay(t, dirs["Physical Activity_GoogleData"], start, dur)
+		}
+		want = append(want, w)
+	}
+	b, _ := json.Marshal(logs)
+	writeFile(t, filepath.Join(dirs["Global Export Data"], "exercise-0.json"), string(b))
+	writeFile(t, filepath.Join(dirs["Health Fitness Data_GoogleData"], "UserExercises_2022-01-01.csv"), strings.Join(csv, "\n")+"\n")
+	return filepath.Dir(root), want
+}
+
+// writeGPSDay writes a fix every 10 s over [start, start+dur) and returns
+// how many.
+func writeGPSDay(t *testing.T, dir string, start time.Time, dur time.Duration) int {
+	lines := []string{"timestamp,latitude,longitude,altitude"}
+	n := 0
+	for at := start; at.Before(start.Add(dur)); at = at.Add(10 * time.Second) {
+		lines = append(lines, fmt.Sprintf("%s,%.6f,%.6f,%.1f", at.Format(time.RFC3339), 40+float64(n)*0.0002, -74.0, 10.0))
+		n++
+	}
+	writeFile(t, filepath.Join(dir, "gps_location_"+start.Format(time.DateOnly)+".csv"), strings.Join(lines, "\n")+"\n")
+	return n
+}
+
+func writeFile(t *testing.T, path, s string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// checkActivities fails the test unless the fake holds each wanted activity
+// exactly once with its start, sport, duration, distance (±1 %) and
+// records, plus the extra ones.
+func (f *fake) checkActivities(t *testing.T, want []activityWant, extra int) {
+	t.Helper()
+	got := f.srv.Activities(f.email)
+	if len(got) != len(want)+extra {
+		t.Errorf("fake Garmin holds %d activities, want %d", len(got), len(want)+extra)
+	}
+	bad := 0
+	for _, w := range want {
+		var found []sandbox.Activity
+		for _, g := range got {
+			if g.StartGMT.Equal(w.start) {
+				found = append(found, g)
+			}
+		}
+		ok := len(found) == 1
+		if ok {
+			g := found[0]
+			ok = importer.FamilyOfType(g.TypeKey) == w.family && g.Elapsed == w.elapsed &&
+				math.Abs(g.DistanceM-w.distance) <= 0.01*w.distance && g.TrackPoints == w.points
+		}
+		if !ok {
+			if bad++; bad <= 10 {
+				t.Errorf("%v %s: held %+v, want once with %v, %.0f m, %d records", w.start, w.family, found, w.elapsed, w.distance, w.points)
+			}
+		}
+	}
+}
+
+// TestImportActivitiesSurvivesKills: a Takeout of JSON + CSV + GPS day
+// files is imported while killed at random moments, with lost answers, 5xx
+// and 429s and uploads Garmin processes after answering; every planned
+// activity ends on Garmin once with its start, sport, duration, distance
+// and track; a pre-existing watch activity at the same start is skipped;
+// a re-run sends nothing; undo deletes only ours.
+func TestImportActivitiesSurvivesKills(t *testing.T) {
+	rounds := 16
+	if testing.Short() {
+		rounds = 6
+	}
+	bin := binary(t)
+	export, want := genActivityExport(t, 300)
+	f := newFake(t, sandbox.Options{Seed: 33})
+	f.srv.SetActivityOptions(sandbox.ActivityOptions{ProcessingDelay: 300 * time.Millisecond})
+	// A watch recorded the 7th session, a ride, too (20 s earlier): it is
+	// not uploaded.
+	watch, err := f.srv.SeedActivity(f.email, sandbox.Activity{StartGMT: want[6].start.Add(-20 * time.Second), Sport: 2, Elapsed: want[6].elapsed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.srv.SetFaults(sandbox.Faults{Rate: map[sandbox.Kind]float64{
+		sandbox.KindDropAfterCommit: 0.06,
+		sandbox.Kind503:             0.04,
+		sandbox.Kind429RetryAfter:   0.02,
+	}})
+	journal := filepath.Join(t.TempDir(), "journal.jsonl")
+	args := append(f.args(), "import", export, "--types", "activities", "--timezone", "UTC",
+		"--state", journal, "--rate", "400", "--burst", "4", "--workers", "4", "-q",
+		"--upload-wait", "500ms", "--resend-after", "2s")
+	st := killRounds(t, bin, args, journal, rounds, rand.New(rand.NewPCG(11, 2026)))
+	if st.midOp == 0 {
+		t.Errorf("none of %d kills left an upload sent but not done", st.rounds)
+	}
+	t.Logf("%d runs killed mid-run, %d of them with an upload in flight", st.rounds, st.midOp)
+	for try := 1; ; try++ {
+		out, err := exec.Command(bin, args...).CombinedOutput()
+		if err == nil {
+			break
+		}
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 3 || try == 8 {
+			t.Fatalf("final run %d: %v\n%s", try, err, out)
+		}
+		time.Sleep(time.Second)
+	}
+	kept := append(want[:6:6], want[7:]...) // the watch's session is skipped
+	f.checkActivities(t, kept, 1)
+	f.srv.SetFaults(sandbox.Faults{})
+	f.srv.ResetRequests()
+	if r := runCLI(t, append(f.args(), "import", export, "--types", "activities", "--timezone", "UTC", "--state", journal, "-q")...); r.code != 0 {
+		t.Fatalf("re-run exit %d:\n%s", r.code, r.stderr)
+	}
+	for _, req := range f.srv.Requests() {
+		if req.Class == sandbox.ClassWrite {
+			t.Errorf("re-run wrote %s %s", req.Method, req.Path)
+		}
+	}
+	r := runCLI(t, append(f.args(), "undo", "--state", journal, "--rate", "400", "--workers", "4")...)
+	if r.code != 0 {
+		t.Fatalf("undo exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if left := f.srv.Activities(f.email); len(left) != 1 || left[0].ID != watch.ID {
+		t.Errorf("after undo the fake holds %d activities, want only the watch's", len(left))
+	}
+}
