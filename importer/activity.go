@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -354,4 +355,83 @@ func readList[T any](ctx context.Context, r *Runner, read func(ctx context.Conte
 		return nil, false
 	}
 	return list, true
+}
+
+// VerifyActivities compares every planned activity with Garmin's: missing
+// (nothing at its start), different (sport family, duration beyond 1 % or
+// a minute, distance beyond 1 %; not checked for another device's
+// recording of the session), and extra (a second activity at a planned
+// start, or one this tool created, by the journal's ids, that matches
+// nothing planned).
+func VerifyActivities(ctx context.Context, api ActivityAPI, plan *Plan, events []state.Event) (*VerifyReport, error) {
+	ours := map[int64]bool{}
+	for _, ev := range events {
+		if ev.Kind == string(KindActivity) && ev.T == state.TypeDone && ev.Ref != "" && !strings.HasPrefix(ev.Op, undoPrefix) {
+			if id, err := strconv.ParseInt(ev.Ref, 10, 64); err == nil {
+				ours[id] = true
+			}
+		}
+	}
+	rep := &VerifyReport{Days: len(plan.Days)}
+	used := map[int64]bool{}
+	var err error
+	rep.Requests, err = eachWindow(ctx, plan, api.Activities, func(day Day, list []GarminActivity) {
+		notes := verifyDay(day, list, used, ours)
+		for _, n := range notes {
+			rep.Mismatches = append(rep.Mismatches, Mismatch{Date: day.Date, Note: n})
+		}
+		if len(notes) == 0 {
+			rep.Matching++
+		}
+	})
+	return rep, err
+}
+
+// verifyDay compares one day's planned activities with Garmin's.
+func verifyDay(day Day, list []GarminActivity, used map[int64]bool, ours map[int64]bool) []string {
+	var notes []string
+	for _, op := range day.Ops {
+		a := op.Activity
+		sop := activityStateOp(op)
+		clock := op.Time[11:16]
+		var at []GarminActivity
+		for _, g := range list {
+			if sameActivity(g, sop) {
+				at = append(at, g)
+			}
+		}
+		if len(at) == 0 {
+			notes = append(notes, "missing on Garmin: "+clock+" "+op.Shown)
+			continue
+		}
+		g := at[0]
+		used[g.ID] = true
+		tolerance := max(time.Minute, a.Duration/100)
+		// Another device's recording of the session (the journal knows
+		// ours): its values are its own, not a mistake of the import.
+		theirs := len(ours) > 0 && !ours[g.ID]
+		if d := g.Duration - a.Duration; !theirs && (d > tolerance || d < -tolerance || !sameFamily(g.Family, a.Sport.Family) ||
+			math.Abs(g.DistanceM-a.DistanceM) > 0.01*max(a.DistanceM, 100)) {
+			notes = append(notes, fmt.Sprintf("different at %s: Garmin %s, %s, %.2f km; export %s, %s, %.2f km", clock,
+				cmpOr(g.TypeKey, g.Family), g.Duration.Round(time.Second), g.DistanceM/1000, a.Sport.Name, a.Duration.Round(time.Second), a.DistanceM/1000))
+		}
+		for _, extra := range at[1:] {
+			used[extra.ID] = true
+			notes = append(notes, fmt.Sprintf("extra on Garmin at %s: activity %d, a second copy of a planned one", clock, extra.ID))
+		}
+	}
+	for _, g := range list {
+		if ours[g.ID] && !used[g.ID] && g.Start.UTC().Format(time.DateOnly) == day.Date {
+			used[g.ID] = true
+			notes = append(notes, fmt.Sprintf("extra on Garmin: activity %d, put there by this tool, matches nothing planned", g.ID))
+		}
+	}
+	return notes
+}
+
+func cmpOr(s, alt string) string {
+	if s == "" {
+		return alt
+	}
+	return s
 }

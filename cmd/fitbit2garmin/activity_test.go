@@ -189,7 +189,19 @@ func TestImportActivitiesSurvivesKills(t *testing.T) {
 			t.Errorf("re-run wrote %s %s", req.Method, req.Path)
 		}
 	}
-	r := runCLI(t, append(f.args(), "undo", "--state", journal, "--rate", "400", "--workers", "4")...)
+	r := runCLI(t, append(f.args(), "verify", export, "--types", "activities", "--timezone", "UTC", "--state", journal, "--rate", "400")...)
+	if r.code != 0 {
+		t.Errorf("verify exit %d:\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	// An activity deleted on Garmin is reported missing (exit 3).
+	if err := f.srv.RemoveActivity(f.email, f.srv.Activities(f.email)[3].ID); err != nil {
+		t.Fatal(err)
+	}
+	r = runCLI(t, append(f.args(), "verify", export, "--types", "activities", "--timezone", "UTC", "--state", journal, "--rate", "400")...)
+	if r.code != exitPartial || !strings.Contains(r.stdout, "1 activities missing, different or extra") || !strings.Contains(r.stdout, "missing on Garmin") {
+		t.Errorf("verify after a deletion: exit %d:\n%s", r.code, r.stdout)
+	}
+	r = runCLI(t, append(f.args(), "undo", "--state", journal, "--rate", "400", "--workers", "4")...)
 	if r.code != 0 {
 		t.Fatalf("undo exit %d:\n%s%s", r.code, r.stdout, r.stderr)
 	}

@@ -83,6 +83,13 @@ func runVerify(c *cli.Context) error {
 		}
 		differ += n
 	}
+	if p.activities != nil {
+		n, err := verifyActivities(c, p, conn, events, all)
+		if err != nil {
+			return err
+		}
+		differ += n
+	}
 	if c.Bool("json") {
 		if err := writeJSON(c.App.Writer, all); err != nil {
 			return err
@@ -155,6 +162,24 @@ func verifyWeight(c *cli.Context, p *planned, conn *connection, events []state.E
 	if w := c.App.Writer; !c.Bool("json") {
 		fmt.Fprintf(w, "Weight: verified %d days: %d match, %d weigh-ins missing, different or extra.\n", rep.Days, rep.Matching, len(rep.Mismatches))
 		fmt.Fprintf(w, "  skipped: %s\n", skippedText(p.weight.Skipped))
+		for _, m := range rep.Mismatches {
+			fmt.Fprintf(w, "%-10s  %s\n", m.Date, m.Note)
+		}
+	}
+	return len(rep.Mismatches), nil
+}
+
+// verifyActivities lists the activities missing on Garmin, different
+// (sport, duration, distance) or extra, and returns how many.
+func verifyActivities(c *cli.Context, p *planned, conn *connection, events []state.Event, all map[string]verifyJSON) (int, error) {
+	rep, err := importer.VerifyActivities(c.Context, adapter.GarminActivities{Client: conn.client}, p.activities, events)
+	if err != nil {
+		return 0, err
+	}
+	all["activities"] = verifyJSON{rep, p.activities.Skipped}
+	if w := c.App.Writer; !c.Bool("json") {
+		fmt.Fprintf(w, "Activities: verified %d days: %d match, %d activities missing, different or extra.\n", rep.Days, rep.Matching, len(rep.Mismatches))
+		fmt.Fprintf(w, "  skipped: %s\n", skippedText(p.activities.Skipped))
 		for _, m := range rep.Mismatches {
 			fmt.Fprintf(w, "%-10s  %s\n", m.Date, m.Note)
 		}

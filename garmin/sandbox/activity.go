@@ -666,3 +666,20 @@ func (s *Server) deleteActivity(c *call) reply {
 	c.acct.activities = slices.DeleteFunc(c.acct.activities, func(x *Activity) bool { return x == a })
 	return reply{status: http.StatusNoContent, applied: true}
 }
+
+// RemoveActivity deletes an account's activity as a person would in the
+// app (not through the API: nothing is logged).
+func (s *Server) RemoveActivity(who string, id int64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	acct := s.lookup(who)
+	if acct == nil {
+		return fmt.Errorf("sandbox: no account %q", who)
+	}
+	n := len(acct.activities)
+	acct.activities = slices.DeleteFunc(acct.activities, func(x *Activity) bool { return x.ID == id })
+	if len(acct.activities) == n {
+		return fmt.Errorf("sandbox: no activity %d", id)
+	}
+	return nil
+}
