@@ -80,33 +80,47 @@ func (a *activity) span(first, last string, dates []string) {
 	a.held = newWindows(a.r, first, last, dates, a.r.Activities.Activities)
 }
 
-// activityProcessing is how long an upload is given to show before the
-// end-of-run search: hevy2garmin's upload_fit searches after 3, 5 and 10 s
-// (garmin-api.md "Polling"); garth's recorded 202 asks for a poll after 1 s.
-const activityProcessing = 10 * time.Second
-
-// recheck waits until the last upload has had activityProcessing (at most
-// Runner.UploadWait), then lets the pending days share one fresh search
-// per 28-day window: one upload and about one search per window is all an
-// activity costs.
+// recheck lets the days whose uploads Garmin was still processing share
+// one fresh search per 28-day window: it waits 1, 2, 4 … s (garth's
+// recorded 202 asks for a poll after 1 s; hevy2garmin searches after 3, 5
+// and 10 s), reading the windows again each time, until every pending
+// upload shows or Runner.UploadWait has passed. Then one upload and about
+// one search per window is all an activity costs.
 func (a *activity) recheck(ctx context.Context, pending []*dayJob) {
 	r := a.r
-	var latest time.Time
 	var dates []string
 	for _, job := range pending {
 		dates = append(dates, job.key.Date)
-		for _, t := range job.b.SentAt {
-			if t.After(latest) {
-				latest = t
-			}
-		}
 	}
-	if wait := min(latest.Add(activityProcessing).Sub(r.Now()), r.UploadWait); wait > 0 {
-		if r.Sleep(ctx, wait) != nil {
+	waited := time.Duration(0)
+	for pause := time.Second; ; pause *= 2 {
+		pause = min(pause, r.UploadWait-waited)
+		if pause <= 0 || r.Sleep(ctx, pause) != nil {
+			return
+		}
+		waited += pause
+		a.fresh = newWindows(r, a.first, a.last, dates, r.Activities.Activities)
+		if a.allShown(ctx, pending) {
 			return
 		}
 	}
-	a.fresh = newWindows(r, a.first, a.last, dates, r.Activities.Activities)
+}
+
+// allShown reports whether the fresh windows show every upload still
+// processing (a failed read counts as shown: the day's own read will say).
+func (a *activity) allShown(ctx context.Context, pending []*dayJob) bool {
+	for _, job := range pending {
+		list, err := a.fresh.get(ctx, job.key.Date)
+		if err != nil {
+			return true
+		}
+		for _, op := range job.b.Ops {
+			if job.b.Status[op.ID] == opProcessing && !slices.ContainsFunc(list, func(g GarminActivity) bool { return sameActivity(g, op) }) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // planned learns the plan's activities, which the upload needs whole.

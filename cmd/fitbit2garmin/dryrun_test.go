@@ -31,6 +31,10 @@ func TestDryRunGolden(t *testing.T) {
 		{"utc-boundary-as-utc", []string{exports + "utc-boundary", "--timezone", "UTC"}},
 		{"since-until", []string{exports + "dataexport", "--types", "water", "--timezone", "UTC", "--since", "2019-01-01", "--until", "2019-12-31", "--rate", "0.5"}},
 		{"skip-invalid", []string{exports + "malformed/bad-rows.csv", "--timezone", "UTC", "--skip-invalid"}},
+		{"sample", []string{exports + "sample.zip"}},
+		{"activities", []string{"../../fitbit/testdata/exercise/takeout.zip", "--timezone", "America/Los_Angeles"}},
+		{"activities-filters", []string{"../../fitbit/testdata/exercise/takeout", "--timezone", "America/Los_Angeles",
+			"--activity-types", "running,Structured Workout", "--min-duration", "15m", "--skip-auto-detected"}},
 	}
 	for _, tt := range tests {
 		for _, format := range []string{"txt", "json"} {

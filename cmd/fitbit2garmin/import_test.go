@@ -384,10 +384,10 @@ func TestSandboxRunsTheWholePipeline(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s%s", r.code, r.stdout, r.stderr)
 	}
-	if !strings.Contains(r.stderr, "now holds 2.55 L of water over 5 days and 3 weigh-ins") {
+	if !strings.Contains(r.stderr, "now holds 2.55 L of water over 5 days, 3 weigh-ins and 3 activities") {
 		t.Errorf("sandbox summary missing:\n%s", r.stderr)
 	}
-	for _, want := range []string{"Water import summary:", "Weight import summary:", "3 weigh-ins added"} {
+	for _, want := range []string{"Water import summary:", "Weight import summary:", "3 weigh-ins added", "Activities import summary:", "3 activities uploaded"} {
 		if !strings.Contains(r.stdout+r.stderr, want) {
 			t.Errorf("output lacks %q:\n%s%s", want, r.stdout, r.stderr)
 		}
