@@ -52,7 +52,19 @@ func FuzzGPS(f *testing.F) {
 	seedFile(f, fixtureRoot+"Physical Activity_GoogleData/gps_location_2023-07-01.csv")
 	f.Fuzz(func(t *testing.T, in string) {
 		s, _ := sinkAll[gpsFix](t, "gps_location_2023-07-01.csv")
-		readGPS(strings.NewReader(in), s)
+		readGPS(strings.NewReader(in), s, nil, true)
+	})
+}
+
+func FuzzFastUTC(f *testing.F) {
+	f.Add("2023-04-17T17:41:19Z")
+	f.Add("2023-02-30T17:41:19Z")
+	f.Fuzz(func(t *testing.T, in string) {
+		got, ok := fastUTC(in)
+		want, err := time.Parse(time.RFC3339, in)
+		if ok && (err != nil || !got.Equal(want)) {
+			t.Fatalf("fastUTC(%q) = %v, time.Parse = %v, %v", in, got, want, err)
+		}
 	})
 }
 

@@ -44,6 +44,9 @@ func TestActivities(t *testing.T) {
 				for _, p := range pts {
 					hr = max(hr, p.HR)
 				}
+				if n, anyHR, err := e.TrackSize(a); err != nil || n != len(pts) || anyHR != (hr > 0) {
+					t.Errorf("%s: TrackSize = %d, %v, %v; Track has %d points, HR %v", a.LogID, n, anyHR, err, len(pts), hr > 0)
+				}
 				got = append(got, fmt.Sprintf("%s %s %s %q %s off=%v dur=%v dist=%.1f pts=%d hr=%d",
 					a.Start.Format(time.RFC3339), a.LogID, a.LogType, a.Name, typeOf(a), a.Offset, a.Duration, a.DistanceM, len(pts), hr))
 			}

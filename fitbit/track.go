@@ -57,6 +57,21 @@ func (e *Export) addTrackFile(f file) {
 // choose_source does). nil when there is no track. Only the files of that
 // activity are opened.
 func (e *Export) Track(a Activity) ([]TrackPoint, error) {
+	return e.track(a, true)
+}
+
+// TrackSize is how many samples Track would return and whether they carry
+// heart rate, reading only the fixes' times: what a plan needs, at half
+// the cost.
+func (e *Export) TrackSize(a Activity) (points int, hr bool, err error) {
+	pts, err := e.track(a, false)
+	for _, p := range pts {
+		hr = hr || p.HR > 0
+	}
+	return len(pts), hr, err
+}
+
+func (e *Export) track(a Activity, full bool) ([]TrackPoint, error) {
 	if f, ok := e.tcx[a.LogID]; ok {
 		pts, err := readTCXFile(f)
 		if err != nil || len(pts) > 0 {
@@ -76,7 +91,7 @@ func (e *Export) Track(a Activity) ([]TrackPoint, error) {
 		if !ok {
 			continue
 		}
-		if err := readGPSFile(f, a.Start, a.End(), bySource); err != nil {
+		if err := readGPSFile(f, a.Start, a.End(), full, bySource); err != nil {
 			return nil, err
 		}
 	}
@@ -86,6 +101,9 @@ func (e *Export) Track(a Activity) ([]TrackPoint, error) {
 			best = src
 		}
 	}
+	if !full {
+		return bySource[best], nil
+	}
 	return withDistance(bySource[best]), nil
 }
 
@@ -93,7 +111,7 @@ const expectGPS = "a gps_location CSV: timestamp,latitude,longitude,altitude[,da
 
 // readGPSFile adds the fixes of one day file within [from, to), by data
 // source.
-func readGPSFile(f file, from, to time.Time, bySource map[string][]TrackPoint) error {
+func readGPSFile(f file, from, to time.Time, full bool, bySource map[string][]TrackPoint) error {
 	rc, err := f.open()
 	if err != nil {
 		return &Error{Source: f.source(), Found: fmt.Sprintf("cannot open: %v", err), Err: err}
@@ -108,12 +126,10 @@ func readGPSFile(f file, from, to time.Time, bySource map[string][]TrackPoint) e
 			}
 			return false
 		}
-		if !p.Time.Before(from) && p.Time.Before(to) {
-			bySource[p.source] = append(bySource[p.source], p.TrackPoint)
-		}
+		bySource[p.source] = append(bySource[p.source], p.TrackPoint)
 		return true
 	})
-	readGPS(rc, s)
+	readGPS(rc, s, func(t time.Time) bool { return !t.Before(from) && t.Before(to) }, full)
 	if first != nil {
 		return first
 	}
@@ -126,8 +142,11 @@ type gpsFix struct {
 	source string
 }
 
-// readGPS reads a gps_location day file.
-func readGPS(r io.Reader, s *sink[gpsFix]) {
+// readGPS reads a gps_location day file, yielding the fixes whose time
+// keep accepts (nil: all). A day file holds every fix of the day (a phone
+// records all day), so a fix outside the window is passed over as soon as
+// its time is read.
+func readGPS(r io.Reader, s *sink[gpsFix], keep func(time.Time) bool, full bool) {
 	cr := newCSVReader(r)
 	header, err := cr.Read()
 	if err != nil {
@@ -148,9 +167,26 @@ func readGPS(r io.Reader, s *sink[gpsFix]) {
 		return
 	}
 	alt, hasAlt := col["altitude"]
-	src, hasSrc := col["data source"]
+	srcCol, hasSrc := col["data source"]
 	readRows(cr, s, func(rec []string, line int) bool {
+		if keep != nil && ti < len(rec) {
+			t, ok := fastUTC(rec[ti])
+			if ok && !keep(t) {
+				return true
+			}
+			if ok && !full {
+				// Counting: the time is all that is needed.
+				fix := gpsFix{TrackPoint: TrackPoint{Time: t}}
+				if hasSrc && srcCol < len(rec) {
+					fix.source = strings.TrimSpace(rec[srcCol])
+				}
+				return s.record(fix)
+			}
+		}
 		p, e := gpsFromCSV(rec, ti, la, lo, s.at(line))
+		if e == nil && keep != nil && !keep(p.Time) {
+			return true
+		}
 		if e != nil {
 			return s.problem(e)
 		}
@@ -159,8 +195,8 @@ func readGPS(r io.Reader, s *sink[gpsFix]) {
 				p.AltitudeM = &v
 			}
 		}
-		if hasSrc && src < len(rec) {
-			p.source = strings.TrimSpace(rec[src])
+		if hasSrc && srcCol < len(rec) {
+			p.source = strings.TrimSpace(rec[srcCol])
 		}
 		return s.record(p)
 	})
@@ -304,4 +340,33 @@ func tcxOffset(f file) (time.Duration, bool) {
 			return time.Duration(off) * time.Second, true
 		}
 	}
+}
+
+// fastUTC reads the common "2006-01-02T15:04:05Z" without time.Parse; ok is
+// false for any other spelling (then time.Parse decides).
+func fastUTC(v string) (time.Time, bool) {
+	if len(v) != 20 || v[4] != '-' || v[7] != '-' || v[10] != 'T' || v[13] != ':' || v[16] != ':' || v[19] != 'Z' {
+		return time.Time{}, false
+	}
+	num := func(i, n int) (int, bool) {
+		x := 0
+		for _, c := range v[i : i+n] {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			x = x*10 + int(c-'0')
+		}
+		return x, true
+	}
+	y, ok1 := num(0, 4)
+	mo, ok2 := num(5, 2)
+	d, ok3 := num(8, 2)
+	h, ok4 := num(11, 2)
+	mi, ok5 := num(14, 2)
+	sec, ok6 := num(17, 2)
+	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 || !ok6 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	t := time.Date(y, time.Month(mo), d, h, mi, sec, 0, time.UTC)
+	return t, t.Day() == d // February 30 is not March 2
 }

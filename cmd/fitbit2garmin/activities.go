@@ -39,8 +39,8 @@ func activityFilter(c *cli.Context) importer.ActivityFilter {
 }
 
 // planActivities reads the exercise history and plans it. Each log's track
-// is read once to count its points (and dropped: the upload reads it again,
-// so a plan never holds every track).
+// is counted (TrackSize: the fixes' times only); the upload reads it whole
+// again, so a plan never holds every track.
 func (p *planned) planActivities(opts importer.PlanOptions, filter importer.ActivityFilter) error {
 	for _, s := range p.export.ActivityFiles() {
 		p.activityFiles = append(p.activityFiles, s.String())
@@ -54,7 +54,7 @@ func (p *planned) planActivities(opts importer.PlanOptions, filter importer.Acti
 				}
 				continue
 			}
-			pts, err := p.export.Track(a)
+			points, hr, err := p.export.TrackSize(a)
 			if err != nil {
 				if !yield(importer.ActivityRecord{}, err) {
 					return
@@ -62,7 +62,7 @@ func (p *planned) planActivities(opts importer.PlanOptions, filter importer.Acti
 				continue
 			}
 			p.activityByKey[a.LogID] = a
-			if !yield(activityRecord(a, pts), nil) {
+			if !yield(activityRecord(a, points, hr), nil) {
 				return
 			}
 		}
@@ -72,15 +72,12 @@ func (p *planned) planActivities(opts importer.PlanOptions, filter importer.Acti
 	return err
 }
 
-func activityRecord(a fitbit.Activity, pts []fitbit.TrackPoint) importer.ActivityRecord {
-	hr := a.AvgHR > 0
-	for _, pt := range pts {
-		hr = hr || pt.HR > 0
-	}
+func activityRecord(a fitbit.Activity, points int, trackHR bool) importer.ActivityRecord {
+	hr := a.AvgHR > 0 || trackHR
 	return importer.ActivityRecord{
 		Key: a.LogID, Name: a.Name, TypeID: a.TypeID, LogType: a.LogType, Start: a.Start, Offset: a.Offset,
 		Duration: a.Duration, Active: a.Active, DistanceM: a.DistanceM, Calories: a.Calories, Steps: a.Steps,
-		AvgHR: a.AvgHR, Points: len(pts), HR: hr, Source: a.Source,
+		AvgHR: a.AvgHR, Points: points, HR: hr, Source: a.Source,
 	}
 }
 
