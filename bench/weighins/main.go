@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"iter"
 	"log"
-	"sync"
 	"time"
 
 	"fitbit2garmin/adapter"
@@ -25,25 +24,6 @@ import (
 	"fitbit2garmin/importer"
 )
 
-// clock is virtual time: Sleep moves it forward.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Sleep(ctx context.Context, d time.Duration) error {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-	return ctx.Err()
-}
-
 func main() {
 	years := flag.Int("years", 5, "years of daily weigh-ins")
 	fatEvery := flag.Int("fat-every", 2, "every Nth weigh-in has body fat (sent as a FIT upload)")
@@ -52,7 +32,7 @@ func main() {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	clk := &clock{now: time.Now()}
+	clk := benchenv.NewClock(time.Now())
 	pacer := importer.NewPacer(10000, 10)
 	env, err := benchenv.Start(ctx, sandbox.Options{Seed: 1, Now: clk.Now, UploadDelay: *delay, AccessTTL: 1000 * time.Hour}, sandbox.Faults{}, pacer, clk.Now)
 	if err != nil {
