@@ -28,8 +28,8 @@ type activityWant struct {
 
 // genActivityExport writes a Takeout of n exercise logs, one a day at 07:00
 // UTC from 2022-01-01: Runs, Walks, Bikes and Weights; every fifth a Run
-// with a GPS day file (a fix every 10 s); the even ones have a
-// UserExercises row (offset -05:00) besides the JSON.
+// with a GPS day file (a fix every 10 s), the first with a TCX too; the
+// even ones have a UserExercises row (offset -05:00) besides the JSON.
 func genActivityExport(t *testing.T, n int) (string, []activityWant) {
 	t.Helper()
 	root := filepath.Join(t.TempDir(), "Takeout", "Fitbit")
@@ -72,6 +72,10 @@ func genActivityExport(t *testing.T, n int) (string, []activityWant) {
 		if i%5 == 0 {
 			w.points = writeGPSDay(t, dirs["Physical Activity_GoogleData"], start, dur)
 		}
+		if i == 0 {
+			// A TCX wins over the day file (and brings heart rate).
+			w.points = writeTCX(t, filepath.Join(dirs["Activities"], "90000.tcx"), start, 12)
+		}
 		want = append(want, w)
 	}
 	b, _ := json.Marshal(logs)
@@ -90,6 +94,22 @@ func writeGPSDay(t *testing.T, dir string, start time.Time, dur time.Duration) i
 		n++
 	}
 	writeFile(t, filepath.Join(dir, "gps_location_"+start.Format(time.DateOnly)+".csv"), strings.Join(lines, "\n")+"\n")
+	return n
+}
+
+// writeTCX writes a Fitbit-style TCX (byte order mark, local offset) of n
+// trackpoints a minute apart with position and heart rate.
+func writeTCX(t *testing.T, path string, start time.Time, n int) int {
+	var b strings.Builder
+	b.WriteString("\ufeff<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<TrainingCenterDatabase xmlns=\"http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2\">" +
+		"<Activities><Activity Sport=\"Running\"><Id>" + start.In(time.FixedZone("", -5*3600)).Format(time.RFC3339) + "</Id><Lap><Track>\n")
+	for i := range n {
+		at := start.Add(time.Duration(i) * time.Minute).In(time.FixedZone("", -5*3600))
+		fmt.Fprintf(&b, "<Trackpoint><Time>%s</Time><Position><LatitudeDegrees>%.5f</LatitudeDegrees><LongitudeDegrees>-74.0</LongitudeDegrees></Position>"+
+			"<DistanceMeters>%d</DistanceMeters><HeartRateBpm><Value>%d</Value></HeartRateBpm></Trackpoint>\n", at.Format(time.RFC3339), 40+float64(i)*0.002, i*220, 130+i)
+	}
+	b.WriteString("</Track></Lap></Activity></Activities></TrainingCenterDatabase>\n")
+	writeFile(t, path, b.String())
 	return n
 }
 
