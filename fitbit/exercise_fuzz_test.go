@@ -82,3 +82,11 @@ func FuzzTCX(f *testing.F) {
 		}
 	})
 }
+
+func FuzzHeartRate(f *testing.F) {
+	f.Add("timestamp,beats per minute,data source\n2020-01-01T00:00:05Z,61,Fitbit Charge 4\n2020-01-01T00:00:10Z,x,y\n")
+	f.Fuzz(func(t *testing.T, in string) {
+		s, _ := sinkAll[gpsFix](t, "heart_rate_2020-01-01.csv")
+		readHeartRate(strings.NewReader(in), s, nil)
+	})
+}

@@ -152,3 +152,32 @@ func TestHaversine(t *testing.T) {
 		t.Errorf("same point = %v", d)
 	}
 }
+
+func TestHeartRateFiles(t *testing.T) {
+	e, err := Open("testdata/exercise/takeout.zip")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	var run Activity
+	for a, err := range e.Activities(time.UTC) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.LogID == "55107342913" {
+			run = a
+		}
+	}
+	hr, err := e.HeartRate(run)
+	if err != nil || len(hr) != 1 || hr[0].HR != 150 {
+		t.Fatalf("HeartRate = %+v, %v; want the one sample of 150 bpm", hr, err)
+	}
+	track, _ := e.Track(run)
+	merged := WithHeartRate(track, hr)
+	if merged[0].HR != 150 || merged[1].HR != 0 {
+		t.Errorf("merged: first %d bpm, second %d bpm; want 150 on the point at the sample only", merged[0].HR, merged[1].HR)
+	}
+	if got := WithHeartRate(nil, hr); len(got) != 1 {
+		t.Errorf("no track: %+v, want the samples", got)
+	}
+}

@@ -35,6 +35,7 @@ const (
 	kindExerciseCSV       // Takeout Health Fitness Data_GoogleData/UserExercises_*.csv
 	kindGPS               // Takeout Physical Activity_GoogleData/gps_location_YYYY-MM-DD.csv
 	kindTCX               // Takeout Activities/<logId>.tcx
+	kindHeartRate         // Takeout Physical Activity_GoogleData/heart_rate_YYYY-MM-DD.csv (opened only when asked)
 )
 
 // root is one folder or one zip, seen as an fs.FS so both are read alike.
@@ -93,6 +94,7 @@ type Export struct {
 	exerciseJSON, exerciseCSV []file
 	gps                       map[string]file
 	tcx                       map[string]file
+	hr                        map[string]file // heart_rate day files by date
 	// paths and seen describe what was given and found, for NoWaterError
 	// and NoWeightError.
 	paths []string
@@ -346,7 +348,7 @@ func (e *Export) addFile(f file, seen *seenFiles) {
 		e.exerciseJSON = append(e.exerciseJSON, f)
 	case kindExerciseCSV:
 		e.exerciseCSV = append(e.exerciseCSV, f)
-	case kindGPS, kindTCX:
+	case kindGPS, kindTCX, kindHeartRate:
 		e.addTrackFile(f)
 	case kindReadme:
 		dir := path.Dir(f.rel)
@@ -401,6 +403,8 @@ func classifyExercise(base, dir string, given bool) kind {
 		return kindGPS
 	case strings.HasSuffix(base, ".tcx") && (dir == "activities" || given):
 		return kindTCX
+	case strings.HasPrefix(base, "heart_rate_") && strings.HasSuffix(base, ".csv") && dir == "physical activity_googledata":
+		return kindHeartRate
 	}
 	return kindOther
 }

@@ -26,7 +26,8 @@ type TrackPoint struct {
 	HR int
 }
 
-// addTrackFile files a GPS day file by its UTC date and a TCX by its logId.
+// addTrackFile files a GPS or heart-rate day file by its UTC date and a TCX
+// by its logId.
 func (e *Export) addTrackFile(f file) {
 	base := strings.ToLower(path.Base(f.name))
 	switch f.kind {
@@ -40,6 +41,17 @@ func (e *Export) addTrackFile(f file) {
 		}
 		if _, dup := e.gps[date]; !dup {
 			e.gps[date] = f
+		}
+	case kindHeartRate:
+		date := strings.TrimSuffix(strings.TrimPrefix(base, "heart_rate_"), ".csv")
+		if _, err := time.Parse(time.DateOnly, date); err != nil {
+			return
+		}
+		if e.hr == nil {
+			e.hr = map[string]file{}
+		}
+		if _, dup := e.hr[date]; !dup {
+			e.hr[date] = f
 		}
 	case kindTCX:
 		if e.tcx == nil {

@@ -24,6 +24,7 @@ func activityFlags() []cli.Flag {
 		&cli.StringFlag{Name: "activity-types", Usage: "activities: only these sports or Fitbit names, comma-separated (running, cycling, walking, swimming, hiking, training, fitness, \"Outdoor Bike\")", EnvVars: envs("activity-types")},
 		&cli.DurationFlag{Name: "min-duration", Usage: "activities: leave out those shorter than this (e.g. 5m)", EnvVars: envs("min-duration")},
 		&cli.BoolFlag{Name: "skip-auto-detected", Usage: "activities: leave out SmartTrack's automatic logs", EnvVars: envs("skip-auto-detected")},
+		&cli.BoolFlag{Name: "heart-rate-files", Usage: "activities: take heart rate from the heart_rate_*.csv day files when the track has none (large: read only with this flag)", EnvVars: envs("heart-rate-files")},
 	}
 }
 
@@ -88,6 +89,25 @@ func (p *planned) activityAPI(client *garmin.Client, profile *garmin.Profile) ad
 	return adapter.GarminActivities{Client: client, Serial: fitSerial(profile), Track: p.track}
 }
 
+// trackWithHeartRate reads an activity's track and, with
+// --heart-rate-files, fills in heart rate from the day files.
+func (p *planned) trackWithHeartRate(a fitbit.Activity) ([]fitbit.TrackPoint, error) {
+	pts, err := p.export.Track(a)
+	if err != nil || !p.heartRateFiles {
+		return pts, err
+	}
+	for _, pt := range pts {
+		if pt.HR > 0 {
+			return pts, nil // the TCX has its own
+		}
+	}
+	hr, err := p.export.HeartRate(a)
+	if err != nil {
+		return nil, err
+	}
+	return fitbit.WithHeartRate(pts, hr), nil
+}
+
 // fitSerial derives the FIT file_id serial from the account: never 0.
 func fitSerial(profile *garmin.Profile) uint32 {
 	h := fnv.New32a()
@@ -104,7 +124,7 @@ func (p *planned) track(_ context.Context, op *importer.ActivityOp) ([]garmin.Tr
 	if !ok {
 		return nil, nil
 	}
-	pts, err := p.export.Track(a)
+	pts, err := p.trackWithHeartRate(a)
 	if err != nil {
 		return nil, err
 	}

@@ -229,3 +229,31 @@ func TestImportActivitiesSurvivesKills(t *testing.T) {
 		t.Errorf("after undo the fake holds %d activities, want only the watch's", len(left))
 	}
 }
+
+// TestHeartRateFilesOnlyWhenAsked: the day files' heart rate reaches the
+// uploaded track with --heart-rate-files, and not without.
+func TestHeartRateFilesOnlyWhenAsked(t *testing.T) {
+	for _, asked := range []bool{false, true} {
+		f := newFake(t, sandbox.Options{})
+		args := append(f.args(), "import", "../../fitbit/testdata/exercise/takeout", "--types", "activities",
+			"--timezone", "UTC", "--state", filepath.Join(t.TempDir(), "j.jsonl"), "--rate", "400", "--upload-wait", "1s", "-q")
+		if asked {
+			args = append(args, "--heart-rate-files")
+		}
+		if r := runCLI(t, args...); r.code != 0 {
+			t.Fatalf("exit %d:\n%s", r.code, r.stderr)
+		}
+		var run *sandbox.Activity
+		for _, a := range f.srv.Activities(f.email) {
+			if a.StartGMT.Equal(time.Date(2023, 4, 17, 17, 41, 19, 0, time.UTC)) {
+				run = &a
+			}
+		}
+		if run == nil || run.GPSPoints != 30 {
+			t.Fatalf("the run on the fake: %+v", run)
+		}
+		if want := map[bool]int{false: 0, true: 1}[asked]; run.HRPoints != want {
+			t.Errorf("--heart-rate-files %v: %d records with heart rate, want %d", asked, run.HRPoints, want)
+		}
+	}
+}

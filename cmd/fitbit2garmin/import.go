@@ -82,6 +82,9 @@ type planned struct {
 	activities    *importer.Plan // exercise logs; nil when not asked for
 	activityFiles []string
 	activityByKey map[string]fitbit.Activity // the planned logs, by LogID
+	// heartRateFiles is --heart-rate-files: uploads read heart rate from
+	// the day files.
+	heartRateFiles bool
 }
 
 // parseTypes reads --types: a comma-separated list of kinds; empty means
@@ -140,7 +143,7 @@ func readPlan(c *cli.Context) (*planned, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &planned{export: exp}
+	p := &planned{export: exp, heartRateFiles: c.Bool("heart-rate-files")}
 	fail := func(err error) (*planned, error) {
 		exp.Close()
 		var pe *importer.ProblemError

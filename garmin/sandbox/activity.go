@@ -83,9 +83,9 @@ type Activity struct {
 	Manufacturer string
 	// DeviceID is the device's id (the FIT serial of an upload).
 	DeviceID int64
-	// TrackPoints and GPSPoints count the uploaded records and those with
-	// a position.
-	TrackPoints, GPSPoints int
+	// TrackPoints, GPSPoints and HRPoints count the uploaded records, and
+	// those with a position and with heart rate.
+	TrackPoints, GPSPoints, HRPoints int
 	// FileKey identifies the uploaded FIT file (its file_id); empty for a
 	// seeded activity.
 	FileKey string
@@ -419,6 +419,9 @@ func (s *Server) parseActivityFIT(acct *account, f *filedef.Activity) (*Activity
 	for _, r := range f.Records {
 		if r.PositionLat != basetype.Sint32Invalid && r.PositionLong != basetype.Sint32Invalid {
 			a.GPSPoints++
+		}
+		if r.HeartRate != basetype.Uint8Invalid && r.HeartRate != 0 {
+			a.HRPoints++
 		}
 	}
 	// The local time: activity.local_timestamp minus its timestamp (what
