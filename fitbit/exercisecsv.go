@@ -20,10 +20,7 @@ type exerciseCols struct {
 }
 
 func exerciseColumns(header []string) (exerciseCols, error) {
-	idx := map[string]int{}
-	for i, h := range header {
-		idx[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
-	}
+	idx := headerIndex(header)
 	col := func(name string) int {
 		if i, ok := idx[name]; ok {
 			return i

@@ -72,10 +72,7 @@ func readHeartRate(r io.Reader, s *sink[gpsFix], keep func(time.Time) bool) {
 		}
 		return
 	}
-	col := map[string]int{}
-	for i, h := range header {
-		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
-	}
+	col := headerIndex(header)
 	ti, okT := col["timestamp"]
 	bi, okB := col["beats per minute"]
 	if !okT || !okB {

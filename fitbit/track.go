@@ -32,27 +32,9 @@ func (e *Export) addTrackFile(f file) {
 	base := strings.ToLower(path.Base(f.name))
 	switch f.kind {
 	case kindGPS:
-		date := strings.TrimSuffix(strings.TrimPrefix(base, "gps_location_"), ".csv")
-		if _, err := time.Parse(time.DateOnly, date); err != nil {
-			return
-		}
-		if e.gps == nil {
-			e.gps = map[string]file{}
-		}
-		if _, dup := e.gps[date]; !dup {
-			e.gps[date] = f
-		}
+		addDayFile(&e.gps, base, "gps_location_", f)
 	case kindHeartRate:
-		date := strings.TrimSuffix(strings.TrimPrefix(base, "heart_rate_"), ".csv")
-		if _, err := time.Parse(time.DateOnly, date); err != nil {
-			return
-		}
-		if e.hr == nil {
-			e.hr = map[string]file{}
-		}
-		if _, dup := e.hr[date]; !dup {
-			e.hr[date] = f
-		}
+		addDayFile(&e.hr, base, "heart_rate_", f)
 	case kindTCX:
 		if e.tcx == nil {
 			e.tcx = map[string]file{}
@@ -121,6 +103,30 @@ func (e *Export) track(a Activity, full bool) ([]TrackPoint, error) {
 
 const expectGPS = "a gps_location CSV: timestamp,latitude,longitude,altitude[,data source]"
 
+// addDayFile files a per-day file (prefix + YYYY-MM-DD + .csv) by its
+// date, keeping the first of a date.
+func addDayFile(m *map[string]file, base, prefix string, f file) {
+	date := strings.TrimSuffix(strings.TrimPrefix(base, prefix), ".csv")
+	if _, err := time.Parse(time.DateOnly, date); err != nil {
+		return
+	}
+	if *m == nil {
+		*m = map[string]file{}
+	}
+	if _, dup := (*m)[date]; !dup {
+		(*m)[date] = f
+	}
+}
+
+// headerIndex maps a CSV header's lower-case names to their positions.
+func headerIndex(header []string) map[string]int {
+	col := map[string]int{}
+	for i, h := range header {
+		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
+	}
+	return col
+}
+
 // readGPSFile adds the fixes of one day file within [from, to), by data
 // source.
 func readGPSFile(f file, from, to time.Time, full bool, bySource map[string][]TrackPoint) error {
@@ -167,10 +173,7 @@ func readGPS(r io.Reader, s *sink[gpsFix], keep func(time.Time) bool, full bool)
 		}
 		return
 	}
-	col := map[string]int{}
-	for i, h := range header {
-		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
-	}
+	col := headerIndex(header)
 	ti, okT := col["timestamp"]
 	la, okA := col["latitude"]
 	lo, okO := col["longitude"]

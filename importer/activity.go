@@ -378,31 +378,15 @@ func readList[T any](ctx context.Context, r *Runner, read func(ctx context.Conte
 // start, or one this tool created, by the journal's ids, that matches
 // nothing planned).
 func VerifyActivities(ctx context.Context, api ActivityAPI, plan *Plan, events []state.Event) (*VerifyReport, error) {
-	ours := map[int64]bool{}
-	for _, ev := range events {
-		if ev.Kind == string(KindActivity) && ev.T == state.TypeDone && ev.Ref != "" && !strings.HasPrefix(ev.Op, undoPrefix) {
-			if id, err := strconv.ParseInt(ev.Ref, 10, 64); err == nil {
-				ours[id] = true
-			}
-		}
-	}
-	rep := &VerifyReport{Days: len(plan.Days)}
+	ours := oursIn(events, KindActivity)
 	used := map[int64]bool{}
-	var err error
-	rep.Requests, err = eachWindow(ctx, plan, api.Activities, func(day Day, list []GarminActivity) {
-		notes := verifyDay(day, list, used, ours)
-		for _, n := range notes {
-			rep.Mismatches = append(rep.Mismatches, Mismatch{Date: day.Date, Note: n})
-		}
-		if len(notes) == 0 {
-			rep.Matching++
-		}
+	return verifyItems(ctx, plan, api.Activities, func(day Day, list []GarminActivity) []string {
+		return verifyDay(day, list, used, ours)
 	})
-	return rep, err
 }
 
 // verifyDay compares one day's planned activities with Garmin's.
-func verifyDay(day Day, list []GarminActivity, used map[int64]bool, ours map[int64]bool) []string {
+func verifyDay(day Day, list []GarminActivity, used map[int64]bool, ours map[string]bool) []string {
 	var notes []string
 	for _, op := range day.Ops {
 		a := op.Activity
@@ -423,7 +407,7 @@ func verifyDay(day Day, list []GarminActivity, used map[int64]bool, ours map[int
 		tolerance := max(time.Minute, a.Duration/100)
 		// Another device's recording of the session (the journal knows
 		// ours): its values are its own, not a mistake of the import.
-		theirs := len(ours) > 0 && !ours[g.ID]
+		theirs := len(ours) > 0 && !ours[strconv.FormatInt(g.ID, 10)]
 		if d := g.Duration - a.Duration; !theirs && (d > tolerance || d < -tolerance || !sameFamily(g.Family, a.Sport.Family) ||
 			math.Abs(g.DistanceM-a.DistanceM) > 0.01*max(a.DistanceM, 100)) {
 			notes = append(notes, fmt.Sprintf("different at %s: Garmin %s, %s, %.2f km; export %s, %s, %.2f km", clock,
@@ -435,7 +419,7 @@ func verifyDay(day Day, list []GarminActivity, used map[int64]bool, ours map[int
 		}
 	}
 	for _, g := range list {
-		if ours[g.ID] && !used[g.ID] && g.Start.UTC().Format(time.DateOnly) == day.Date {
+		if ours[strconv.FormatInt(g.ID, 10)] && !used[g.ID] && g.Start.UTC().Format(time.DateOnly) == day.Date {
 			used[g.ID] = true
 			notes = append(notes, fmt.Sprintf("extra on Garmin: activity %d, put there by this tool, matches nothing planned", g.ID))
 		}

@@ -266,18 +266,32 @@ const (
 // one the journal (events) says this tool created that matches no planned
 // weigh-in.
 func VerifyWeight(ctx context.Context, api WeightAPI, plan *Plan, loc *time.Location, events []state.Event) (*VerifyReport, error) {
+	ours := oursIn(events, KindWeight)
+	return verifyItems(ctx, plan, api.WeighIns, func(day Day, list []WeighIn) []string {
+		return verifyWeighIns(day, list, loc, ours)
+	})
+}
+
+// oursIn is the ids the journal records of items an import of kind created.
+func oursIn(events []state.Event, kind Kind) map[string]bool {
 	ours := map[string]bool{}
 	for _, ev := range events {
-		if ev.Kind == string(KindWeight) && ev.T == state.TypeDone && ev.Ref != "" && !strings.HasPrefix(ev.Op, undoPrefix) {
+		if ev.Kind == string(kind) && ev.T == state.TypeDone && ev.Ref != "" && !strings.HasPrefix(ev.Op, undoPrefix) {
 			ours[ev.Ref] = true
 		}
 	}
+	return ours
+}
+
+// verifyItems walks the plan's windows and turns each day's notes into
+// mismatches: the verify of every kind whose items Garmin lists by window.
+func verifyItems[T any](ctx context.Context, plan *Plan, read func(ctx context.Context, start, end string) ([]T, error), day func(Day, []T) []string) (*VerifyReport, error) {
 	rep := &VerifyReport{Days: len(plan.Days)}
 	var err error
-	rep.Requests, err = eachWindow(ctx, plan, api.WeighIns, func(day Day, list []WeighIn) {
-		notes := verifyWeighIns(day, list, loc, ours)
+	rep.Requests, err = eachWindow(ctx, plan, read, func(d Day, list []T) {
+		notes := day(d, list)
 		for _, n := range notes {
-			rep.Mismatches = append(rep.Mismatches, Mismatch{Date: day.Date, Note: n})
+			rep.Mismatches = append(rep.Mismatches, Mismatch{Date: d.Date, Note: n})
 		}
 		if len(notes) == 0 {
 			rep.Matching++

@@ -205,10 +205,7 @@ func cmpOr(s, alt string) string {
 }
 
 func printActivityDryRun(w io.Writer, d *activityDryRun) {
-	fmt.Fprintln(w, "Activity files used:")
-	for _, f := range d.Files {
-		fmt.Fprintln(w, "  "+f)
-	}
+	printFiles(w, "Activity files used:", d.Files)
 	fmt.Fprintf(w, "%-10s  %-5s  %s\n", "DATE", "START", "ACTIVITY")
 	for _, a := range d.Activities {
 		fmt.Fprintf(w, "%-10s  %-5s  %s\n", a.Date, a.Time, a.Shown)

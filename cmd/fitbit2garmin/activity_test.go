@@ -2,12 +2,10 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -186,17 +184,7 @@ func TestImportActivitiesSurvivesKills(t *testing.T) {
 		t.Errorf("none of %d kills left an upload sent but not done", st.rounds)
 	}
 	t.Logf("%d runs killed mid-run, %d of them with an upload in flight", st.rounds, st.midOp)
-	for try := 1; ; try++ {
-		out, err := exec.Command(bin, args...).CombinedOutput()
-		if err == nil {
-			break
-		}
-		var ee *exec.ExitError
-		if !errors.As(err, &ee) || ee.ExitCode() != 3 || try == 8 {
-			t.Fatalf("final run %d: %v\n%s", try, err, out)
-		}
-		time.Sleep(time.Second)
-	}
+	runUntilSettled(t, bin, args)
 	kept := append(want[:6:6], want[7:]...) // the watch's session is skipped
 	f.checkActivities(t, kept, 1)
 	f.srv.SetFaults(sandbox.Faults{})

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -127,4 +128,21 @@ func journalTail(path string) (int, bool) {
 	last := b[:len(b)-1]
 	last = last[bytes.LastIndexByte(last, '\n')+1:]
 	return n, strings.Contains(string(last), `"t":"sent"`)
+}
+
+// runUntilSettled runs the command until it exits 0; exit 3 (uploads
+// Garmin does not show yet) is run again a second later, up to 8 times.
+func runUntilSettled(t *testing.T, bin string, args []string) {
+	t.Helper()
+	for try := 1; ; try++ {
+		out, err := exec.Command(bin, args...).CombinedOutput()
+		if err == nil {
+			return
+		}
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 3 || try == 8 {
+			t.Fatalf("final run %d: %v\n%s", try, err, out)
+		}
+		time.Sleep(time.Second)
+	}
 }

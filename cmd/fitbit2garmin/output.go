@@ -185,10 +185,7 @@ func newWeightDryRun(p *planned) *weightDryRun {
 
 func printWeightDryRun(w io.Writer, d *weightDryRun) {
 	fmt.Fprintf(w, "Weight unit: %s (from %s)\n", d.Unit, d.UnitSource)
-	fmt.Fprintln(w, "Weight files used:")
-	for _, f := range d.Files {
-		fmt.Fprintln(w, "  "+f)
-	}
+	printFiles(w, "Weight files used:", d.Files)
 	fmt.Fprintf(w, "%-10s  %-5s  %s\n", "DATE", "TIME", "WEIGH-IN")
 	for _, wi := range d.WeighIns {
 		fmt.Fprintf(w, "%-10s  %-5s  %s\n", wi.Date, wi.Time, wi.Shown)
@@ -199,6 +196,14 @@ func printWeightDryRun(w io.Writer, d *weightDryRun) {
 	fmt.Fprintf(w, "  skipped:   %s\n", skippedText(d.Skipped))
 	for _, pr := range d.Problems {
 		fmt.Fprintf(w, "    %s\n", pr)
+	}
+}
+
+// printFiles lists the files a kind is read from under a title.
+func printFiles(w io.Writer, title string, files []string) {
+	fmt.Fprintln(w, title)
+	for _, f := range files {
+		fmt.Fprintln(w, "  "+f)
 	}
 }
 
@@ -221,10 +226,7 @@ func printDryRun(c *cli.Context, p *planned, rate float64) error {
 		return nil
 	}
 	fmt.Fprintf(w, "Time zone: %s (from %s)\n", d.TimeZone, d.TimeZoneSource)
-	fmt.Fprintln(w, "Files used:")
-	for _, f := range d.Files {
-		fmt.Fprintln(w, "  "+f)
-	}
+	printFiles(w, "Files used:", d.Files)
 	fmt.Fprintf(w, "%-10s  %7s  %10s  %8s  %s\n", "DATE", "ENTRIES", "ML", "REQUESTS", "ACTION")
 	for _, day := range d.Days {
 		fmt.Fprintf(w, "%-10s  %7d  %10.1f  %8d  %s\n", day.Date, day.Entries, day.ML, day.Requests, day.Action)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -155,31 +156,26 @@ func verifyWater(c *cli.Context, p *planned, conn *connection, events []state.Ev
 // and returns how many.
 func verifyWeight(c *cli.Context, p *planned, conn *connection, events []state.Event, all map[string]verifyJSON) (int, error) {
 	rep, err := importer.VerifyWeight(c.Context, adapter.GarminWeight{Client: conn.client}, p.weight, p.loc, events)
-	if err != nil {
-		return 0, err
-	}
-	all["weight"] = verifyJSON{rep, p.weight.Skipped}
-	if w := c.App.Writer; !c.Bool("json") {
-		fmt.Fprintf(w, "Weight: verified %d days: %d match, %d weigh-ins missing, different or extra.\n", rep.Days, rep.Matching, len(rep.Mismatches))
-		fmt.Fprintf(w, "  skipped: %s\n", skippedText(p.weight.Skipped))
-		for _, m := range rep.Mismatches {
-			fmt.Fprintf(w, "%-10s  %s\n", m.Date, m.Note)
-		}
-	}
-	return len(rep.Mismatches), nil
+	return printVerify(c, "Weight", "weigh-ins", p.weight, rep, err, all)
 }
 
 // verifyActivities lists the activities missing on Garmin, different
 // (sport, duration, distance) or extra, and returns how many.
 func verifyActivities(c *cli.Context, p *planned, conn *connection, events []state.Event, all map[string]verifyJSON) (int, error) {
 	rep, err := importer.VerifyActivities(c.Context, adapter.GarminActivities{Client: conn.client}, p.activities, events)
+	return printVerify(c, "Activities", "activities", p.activities, rep, err, all)
+}
+
+// printVerify prints an item-by-item verify report (unless --json) and
+// returns how many items differ.
+func printVerify(c *cli.Context, title, items string, plan *importer.Plan, rep *importer.VerifyReport, err error, all map[string]verifyJSON) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	all["activities"] = verifyJSON{rep, p.activities.Skipped}
+	all[strings.ToLower(title)] = verifyJSON{rep, plan.Skipped}
 	if w := c.App.Writer; !c.Bool("json") {
-		fmt.Fprintf(w, "Activities: verified %d days: %d match, %d activities missing, different or extra.\n", rep.Days, rep.Matching, len(rep.Mismatches))
-		fmt.Fprintf(w, "  skipped: %s\n", skippedText(p.activities.Skipped))
+		fmt.Fprintf(w, "%s: verified %d days: %d match, %d %s missing, different or extra.\n", title, rep.Days, rep.Matching, len(rep.Mismatches), items)
+		fmt.Fprintf(w, "  skipped: %s\n", skippedText(plan.Skipped))
 		for _, m := range rep.Mismatches {
 			fmt.Fprintf(w, "%-10s  %s\n", m.Date, m.Note)
 		}

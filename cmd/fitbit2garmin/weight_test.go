@@ -3,12 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -126,17 +124,7 @@ func TestImportWaterAndWeightSurvivesKills(t *testing.T) {
 	t.Logf("%d runs killed mid-run, %d of them with a write in flight", st.rounds, st.midOp)
 	// Runs until nothing is left processing: exit 3 says some weigh-ins
 	// are not shown yet; none may be sent twice meanwhile.
-	for try := 1; ; try++ {
-		out, err := exec.Command(bin, args...).CombinedOutput()
-		if err == nil {
-			break
-		}
-		var ee *exec.ExitError
-		if !errors.As(err, &ee) || ee.ExitCode() != 3 || try == 8 {
-			t.Fatalf("final run %d: %v\n%s", try, err, out)
-		}
-		time.Sleep(time.Second)
-	}
+	runUntilSettled(t, bin, args)
 	f.checkTotals(t, wantWater)
 	f.checkWeighIns(t, append(wantWeight[:len(wantWeight):len(wantWeight)], weighInWant{gmt: watch, kg: 80}))
 	events, err := state.Read(context.Background(), journal)
