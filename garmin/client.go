@@ -314,7 +314,7 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 			// as ErrUnauthorized.
 			refused := &APIError{Method: cl.method, Path: cl.path, Status: ex.status, Body: scrubBody(ex.body, tok)}
 			if attempt > 0 || c.noRefresh {
-				return fmt.Errorf("garmin: %s %s: %s: %w: %w", cl.method, cl.path, refusedWords(attempt, ex.status), ErrUnauthorized, refused)
+				return fmt.Errorf("garmin: %s %s: %s: %w: %w", cl.method, cl.path, refusedWords(attempt, ex.status), unauthorizedFor(tok), refused)
 			}
 			c.log.LogAttrs(ctx, slog.LevelDebug, "garmin token rejected, refreshing", slog.String("path", cl.path), slog.Int("status", ex.status))
 			tok, err = c.refresh(ctx, tok)
@@ -472,4 +472,13 @@ func refusedWords(attempt, status int) string {
 		return fmt.Sprintf("still %d after a token refresh", status)
 	}
 	return fmt.Sprintf("answered %d", status)
+}
+
+// unauthorizedFor is the error of a final 401 or 403: for a browser
+// session, the session has ended (only a fresh cURL helps).
+func unauthorizedFor(tok *Tokens) error {
+	if tok.Family == FamilyWebSession {
+		return ErrSessionEnded
+	}
+	return ErrUnauthorized
 }

@@ -81,6 +81,12 @@ func TestImportWithBrowserSession(t *testing.T) {
 	}
 	importSession()
 	first, _ := garmin.NewFileTokenStore(f.configDir).Load()
+	st := runCLI(t, append(f.args(), "auth", "status", "--json")...)
+	wantCode(t, st, exitOK)
+	if !strings.Contains(st.stdout, `"websession"`) {
+		t.Errorf("auth status --json does not name the family:\n%s", st.stdout)
+	}
+	check(st)
 
 	// The session ends after 30 requests of the run.
 	stop := make(chan struct{})
