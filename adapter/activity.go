@@ -118,3 +118,8 @@ func (g GarminActivities) DeleteActivity(ctx context.Context, id int64) error {
 	}
 	return Classify(err)
 }
+
+// RenameActivity implements ActivityAPI.
+func (g GarminActivities) RenameActivity(ctx context.Context, id int64, name string) error {
+	return Classify(g.Client.RenameActivity(ctx, id, name))
+}

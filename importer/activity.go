@@ -47,6 +47,8 @@ type ActivityAPI interface {
 	Upload(ctx context.Context, a *ActivityOp) (id int64, err error)
 	// DeleteActivity deletes one activity; one already gone is not an error.
 	DeleteActivity(ctx context.Context, id int64) error
+	// RenameActivity sets an activity's name.
+	RenameActivity(ctx context.Context, id int64, name string) error
 }
 
 // Activity reasons journaled on done ops.
@@ -228,10 +230,29 @@ func (a *activity) find(ctx context.Context, key dayKey, b *block, op state.Op) 
 	taken := claimed(b)
 	for _, g := range list {
 		if id := strconv.FormatInt(g.ID, 10); !taken[id] && sameActivity(g, op) {
+			a.keepName(ctx, g, op)
 			return id, true
 		}
 	}
 	return "", true
+}
+
+// keepName gives an uploaded activity its Fitbit name when Garmin shows
+// another (the name travels in the FIT file's sport message, but no
+// capture shows Garmin using it; Garmin ignores a TCX's name, garmin-api.md
+// "Upload a file"): one rename (PUT, answered 204 in garth's recorded
+// cassette) only when needed. A failed rename is left alone: the activity
+// is there, only its name differs.
+func (a *activity) keepName(ctx context.Context, g GarminActivity, op state.Op) {
+	a.mu.Lock()
+	planned := a.ops[op.ID]
+	a.mu.Unlock()
+	if planned == nil || planned.Name == "" || g.Name == planned.Name {
+		return
+	}
+	_, _ = a.r.read(ctx, func(ctx context.Context) (float64, error) {
+		return 0, a.r.Activities.RenameActivity(ctx, g.ID, planned.Name)
+	})
 }
 
 // addActions uploads one activity and learns its id: from the answer, or,

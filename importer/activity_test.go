@@ -96,6 +96,20 @@ func (f *fakeActivities) DeleteActivity(_ context.Context, id int64) error {
 	return err
 }
 
+func (f *fakeActivities) RenameActivity(_ context.Context, id int64, name string) error {
+	if err, _ := f.before("rename"); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i := range f.items {
+		if f.items[i].ID == id {
+			f.items[i].Name = name
+		}
+	}
+	return nil
+}
+
 func (f *fakeActivities) snapshot() []GarminActivity {
 	f.mu.Lock()
 	defer f.mu.Unlock()

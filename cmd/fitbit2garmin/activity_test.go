@@ -245,3 +245,36 @@ func TestHeartRateFilesOnlyWhenAsked(t *testing.T) {
 		}
 	}
 }
+
+// TestActivityKeepsItsFitbitName: a Garmin that names uploads by their
+// sport gets one rename per activity, after which each holds its Fitbit
+// name; one that keeps the FIT name gets none.
+func TestActivityKeepsItsFitbitName(t *testing.T) {
+	for _, bySport := range []bool{false, true} {
+		f := newFake(t, sandbox.Options{})
+		f.srv.SetActivityOptions(sandbox.ActivityOptions{NameBySport: bySport})
+		args := append(f.args(), "import", "../../fitbit/testdata/exercise/takeout", "--types", "activities",
+			"--timezone", "UTC", "--state", filepath.Join(t.TempDir(), "j.jsonl"), "--rate", "400", "-q")
+		if r := runCLI(t, args...); r.code != 0 {
+			t.Fatalf("exit %d:\n%s", r.code, r.stderr)
+		}
+		names := map[string]bool{}
+		for _, a := range f.srv.Activities(f.email) {
+			names[a.Name] = true
+		}
+		for _, want := range []string{"Run", "Weights", "Structured Workout", "Bike"} {
+			if !names[want] {
+				t.Errorf("name by sport %v: no activity named %q among %v", bySport, want, names)
+			}
+		}
+		puts := 0
+		for _, q := range f.srv.Requests() {
+			if q.Method == "PUT" && strings.HasPrefix(q.Path, "/activity-service/activity/") {
+				puts++
+			}
+		}
+		if want := map[bool]int{false: 0, true: 5}[bySport]; puts != want {
+			t.Errorf("name by sport %v: %d renames, want %d", bySport, puts, want)
+		}
+	}
+}

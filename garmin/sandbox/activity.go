@@ -55,6 +55,10 @@ type ActivityOptions struct {
 	// PollAfter is the location-in-milliseconds header of the upload and
 	// of a 202 poll; DefaultPollAfter if zero.
 	PollAfter time.Duration
+	// NameBySport ignores the FIT file's sport name and names an uploaded
+	// activity by its type ("Running"), as Garmin may: no capture shows
+	// whether it keeps the FIT name.
+	NameBySport bool
 }
 
 // Activity is one activity of an account.
@@ -412,10 +416,11 @@ func (s *Server) parseActivityFIT(acct *account, f *filedef.Activity) (*Activity
 		a.Steps = int(ses.TotalCycles) * 2
 	}
 	for _, sp := range f.Sports {
-		if sp.Name != "" {
+		if sp.Name != "" && !s.acts.opts.NameBySport {
 			a.Name = sp.Name
 		}
 	}
+
 	for _, r := range f.Records {
 		if r.PositionLat != basetype.Sint32Invalid && r.PositionLong != basetype.Sint32Invalid {
 			a.GPSPoints++
