@@ -446,30 +446,7 @@ feed:
 	}
 	close(queue)
 	wg.Wait()
-	// Uploads Garmin took but did not show yet: one more read each now
-	// that the other days are done, before leaving them to the next run.
-	var pending []*dayJob
-	for _, job := range jobs {
-		if job.b != nil && job.b.processing() > 0 {
-			pending = append(pending, job)
-		}
-	}
-	if len(pending) > 0 && runCtx.Err() == nil {
-		if rk, ok := pending[0].k.(recheckKind); ok {
-			rk.recheck(runCtx, pending)
-		}
-		for _, job := range pending {
-			if runCtx.Err() == nil {
-				r.workDay(runCtx, job)
-			}
-		}
-	}
-	for _, job := range jobs {
-		if n := job.b.processing(); job.b != nil && n > 0 {
-			res.Processing += n
-			res.DaysProcessing++
-		}
-	}
+	r.settlePending(runCtx, jobs, res)
 	stop() // a read ahead that is no longer needed
 	r.bg.Wait()
 
@@ -569,4 +546,32 @@ func (r *Runner) workDay(ctx context.Context, job *dayJob) {
 		r.result.DaysDone++
 	}
 	r.mu.Unlock()
+}
+
+// settlePending gives the uploads Garmin took but did not show yet one
+// more read each, now that the other days are done, and counts those still
+// processing for the next run.
+func (r *Runner) settlePending(ctx context.Context, jobs []*dayJob, res *Result) {
+	var pending []*dayJob
+	for _, job := range jobs {
+		if job.b != nil && job.b.processing() > 0 {
+			pending = append(pending, job)
+		}
+	}
+	if len(pending) > 0 && ctx.Err() == nil {
+		if rk, ok := pending[0].k.(recheckKind); ok {
+			rk.recheck(ctx, pending)
+		}
+		for _, job := range pending {
+			if ctx.Err() == nil {
+				r.workDay(ctx, job)
+			}
+		}
+	}
+	for _, job := range jobs {
+		if n := job.b.processing(); job.b != nil && n > 0 {
+			res.Processing += n
+			res.DaysProcessing++
+		}
+	}
 }

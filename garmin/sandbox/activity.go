@@ -16,6 +16,7 @@ import (
 	"github.com/muktihari/fit/kit/datetime"
 	"github.com/muktihari/fit/profile/basetype"
 	"github.com/muktihari/fit/profile/filedef"
+	"github.com/muktihari/fit/profile/mesgdef"
 	"github.com/muktihari/fit/profile/typedef"
 	"github.com/muktihari/fit/profile/untyped/mesgnum"
 )
@@ -421,14 +422,7 @@ func (s *Server) parseActivityFIT(acct *account, f *filedef.Activity) (*Activity
 		}
 	}
 
-	for _, r := range f.Records {
-		if r.PositionLat != basetype.Sint32Invalid && r.PositionLong != basetype.Sint32Invalid {
-			a.GPSPoints++
-		}
-		if r.HeartRate != basetype.Uint8Invalid && r.HeartRate != 0 {
-			a.HRPoints++
-		}
-	}
+	a.GPSPoints, a.HRPoints = countRecords(f.Records)
 	// The local time: activity.local_timestamp minus its timestamp (what
 	// hevy2garmin PR #348 relies on); without it the account's zone
 	// (hevy2garmin issue #344).
@@ -690,4 +684,17 @@ func (s *Server) RemoveActivity(who string, id int64) error {
 		return fmt.Errorf("sandbox: no activity %d", id)
 	}
 	return nil
+}
+
+// countRecords counts the records with a position and with heart rate.
+func countRecords(records []*mesgdef.Record) (gps, hr int) {
+	for _, r := range records {
+		if r.PositionLat != basetype.Sint32Invalid && r.PositionLong != basetype.Sint32Invalid {
+			gps++
+		}
+		if r.HeartRate != basetype.Uint8Invalid && r.HeartRate != 0 {
+			hr++
+		}
+	}
+	return gps, hr
 }
