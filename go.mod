@@ -5,6 +5,7 @@ go 1.26.8
 require (
 	github.com/bogdanfinn/fhttp v0.6.2
 	github.com/bogdanfinn/tls-client v1.11.2
+	github.com/gocarina/gocsv v0.0.0-20240520201108-78e41c74b4b1
 	github.com/google/go-cmp v0.7.0
 	github.com/muktihari/fit v0.26.1
 	github.com/schollz/progressbar/v3 v3.19.1

@@ -4,41 +4,50 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 )
 
 const expectUserExercises = "a UserExercises CSV with columns exercise_id, exercise_start, exercise_end, utc_offset, activity_name, log_type"
 
-// exerciseCols are the UserExercises columns read, found by name: the file
-// has 33 columns in 2025 exports and 45–46 in 2026 ones (fitbit-formats.md
-// §5), so positions cannot be trusted.
-type exerciseCols struct {
-	id, start, end, offset, name, logType         int
-	calories, steps, distanceMM, avgHR            int
-	manualCalories, manualSteps, manualDistanceMM int
+// exerciseRow is one UserExercises row, its columns bound by name: the
+// file has 33 columns in 2025 exports and 45–46 in 2026 ones
+// (fitbit-formats.md §5), so positions cannot be trusted.
+type exerciseRow struct {
+	ID               string `csv:"exercise_id"`
+	Start            string `csv:"exercise_start"`
+	End              string `csv:"exercise_end"`
+	Offset           string `csv:"utc_offset"`
+	Name             string `csv:"activity_name"`
+	LogType          string `csv:"log_type"`
+	Calories         string `csv:"tracker_total_calories"`
+	Steps            string `csv:"tracker_total_steps"`
+	DistanceMM       string `csv:"tracker_total_distance_mm"`
+	AvgHR            string `csv:"tracker_avg_heart_rate"`
+	ManualCalories   string `csv:"manually_logged_total_calories"`
+	ManualSteps      string `csv:"manually_logged_total_steps"`
+	ManualDistanceMM string `csv:"manually_logged_total_distance_mm"`
+	Line             int    `csv:"__line"`
+	Fields           int    `csv:"__fields"`
+	Problem          string `csv:"__problem"`
 }
 
-func exerciseColumns(header []string) (exerciseCols, error) {
-	idx := headerIndex(header)
-	col := func(name string) int {
-		if i, ok := idx[name]; ok {
-			return i
+func (r exerciseRow) meta() rowMeta { return rowMeta{r.Line, r.Fields, r.Problem} }
+
+// exerciseHeader is the header with its names trimmed and lower-cased, or
+// an error when a column the reader needs is missing.
+func exerciseHeader(header []string) ([]string, error) {
+	h := make([]string, len(header))
+	for name, i := range headerIndex(header) {
+		h[i] = name
+	}
+	for _, need := range []string{"exercise_id", "exercise_start", "exercise_end", "utc_offset", "activity_name"} {
+		if !slices.Contains(h, need) {
+			return nil, errors.New("missing columns")
 		}
-		return -1
 	}
-	c := exerciseCols{
-		id: col("exercise_id"), start: col("exercise_start"), end: col("exercise_end"), offset: col("utc_offset"),
-		name: col("activity_name"), logType: col("log_type"),
-		calories: col("tracker_total_calories"), steps: col("tracker_total_steps"),
-		distanceMM: col("tracker_total_distance_mm"), avgHR: col("tracker_avg_heart_rate"),
-		manualCalories: col("manually_logged_total_calories"), manualSteps: col("manually_logged_total_steps"),
-		manualDistanceMM: col("manually_logged_total_distance_mm"),
-	}
-	if c.id < 0 || c.start < 0 || c.end < 0 || c.offset < 0 || c.name < 0 {
-		return c, errors.New("missing columns")
-	}
-	return c, nil
+	return h, nil
 }
 
 // readUserExercises reads a UserExercises_*.csv: UTC start and end, the
@@ -53,13 +62,13 @@ func readUserExercises(r io.Reader, s *sink[Activity]) {
 		s.fail(1, fmt.Sprintf("unreadable header: %v", err), expectUserExercises, fmt.Errorf("%w: %w", ErrFormat, err))
 		return
 	}
-	c, err := exerciseColumns(header)
+	canon, err := exerciseHeader(header)
 	if err != nil {
 		s.fail(1, "header "+quoteHeader(header), expectUserExercises, ErrFormat)
 		return
 	}
-	readRows(cr, s, func(rec []string, line int) bool {
-		a, e := exerciseFromCSV(rec, c, s.at(line))
+	decodeRows(cr, canon, s, func(row exerciseRow, m rowMeta) bool {
+		a, e := exerciseFromCSV(row, s.at(m.Line))
 		if e != nil {
 			return s.problem(e)
 		}
@@ -67,37 +76,31 @@ func readUserExercises(r io.Reader, s *sink[Activity]) {
 	})
 }
 
-func exerciseFromCSV(rec []string, c exerciseCols, src Source) (Activity, *Error) {
-	get := func(i int) string {
-		if i < 0 || i >= len(rec) {
-			return ""
-		}
-		return strings.TrimSpace(rec[i])
-	}
+func exerciseFromCSV(row exerciseRow, src Source) (Activity, *Error) {
 	bad := func(found, expected string) (Activity, *Error) {
 		return Activity{}, &Error{Source: src, Found: found, Expected: expected, Err: ErrFormat}
 	}
 	const layout = "2006-01-02 15:04:05-0700"
-	start, err := time.Parse(layout, get(c.start))
+	start, err := time.Parse(layout, strings.TrimSpace(row.Start))
 	if err != nil || !plausibleYear(start.Year()) {
-		return bad(fmt.Sprintf("exercise_start %q", clip(get(c.start), 40)), `a time "2006-01-02 15:04:05+0000"`)
+		return bad(fmt.Sprintf("exercise_start %q", clip(row.Start, 40)), `a time "2006-01-02 15:04:05+0000"`)
 	}
-	end, err := time.Parse(layout, get(c.end))
+	end, err := time.Parse(layout, strings.TrimSpace(row.End))
 	if err != nil || end.Before(start) {
-		return bad(fmt.Sprintf("exercise_end %q", clip(get(c.end), 40)), "a time after exercise_start")
+		return bad(fmt.Sprintf("exercise_end %q", clip(row.End, 40)), "a time after exercise_start")
 	}
-	off, ok := parseOffset(get(c.offset))
+	off, ok := parseOffset(strings.TrimSpace(row.Offset))
 	if !ok {
-		return bad(fmt.Sprintf("utc_offset %q", clip(get(c.offset), 20)), `an offset "-07:00"`)
+		return bad(fmt.Sprintf("utc_offset %q", clip(row.Offset, 20)), `an offset "-07:00"`)
 	}
 	a := Activity{
-		LogID: csvOnlyID(get(c.id)), Name: get(c.name), LogType: strings.ToLower(get(c.logType)),
+		LogID: csvOnlyID(row.ID), Name: strings.TrimSpace(row.Name), LogType: strings.ToLower(strings.TrimSpace(row.LogType)),
 		Start: start.UTC(), Offset: off, Duration: end.Sub(start),
-		Calories: first(atoiOr(get(c.calories)), atoiOr(get(c.manualCalories))),
-		Steps:    first(atoiOr(get(c.steps)), atoiOr(get(c.manualSteps))),
-		AvgHR:    atoiOr(get(c.avgHR)), Source: src,
+		Calories: first(atoiOr(row.Calories), atoiOr(row.ManualCalories)),
+		Steps:    first(atoiOr(row.Steps), atoiOr(row.ManualSteps)),
+		AvgHR:    atoiOr(row.AvgHR), Source: src,
 	}
-	a.DistanceM = float64(first(atoiOr(get(c.distanceMM)), atoiOr(get(c.manualDistanceMM)))) / 1000
+	a.DistanceM = float64(first(atoiOr(row.DistanceMM), atoiOr(row.ManualDistanceMM))) / 1000
 	return a, nil
 }
 

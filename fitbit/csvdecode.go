@@ -1,0 +1,150 @@
+package fitbit
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync/atomic"
+
+	"github.com/gocarina/gocsv"
+)
+
+// The columns rowDecoder adds to every row, bound to the fields of rowMeta
+// that row structs embed: the row's line in the file and its number of
+// fields (gocsv counts rows, not lines: a quoted field may span lines and
+// blank lines are passed over, so the line comes from encoding/csv's
+// FieldPos), or the problem of a row the CSV reader could not read.
+const (
+	lineColumn    = "__line"
+	fieldsColumn  = "__fields"
+	problemColumn = "__problem"
+)
+
+// rowMeta is what rowDecoder adds to a row. Row structs carry the three
+// fields under their csv tags and return them with a meta method (gocsv
+// skips the fields of an embedded unexported struct).
+type rowMeta struct {
+	Line    int
+	Fields  int
+	Problem string
+}
+
+// decodeRows binds each row after the header to a T with gocsv (the
+// design card's CSV decoder): T's `csv` tags name the columns. header is
+// the header as this package's readers decided it: each column renamed to
+// the canonical name it was recognised as (a Takeout's "amount
+// milliliters" becomes "amount"), "" for a column not read, because an
+// export's column names vary and are found by their aliases, not by one
+// spelling. Fields are strings: values are parsed by the caller, which
+// names the column and the value in its errors. A row the CSV reader
+// cannot read is a problem at its line and reading goes on, as readRows
+// does. row gets each row with its line and field count; false stops.
+//
+// gocsv decodes in a goroutine of its own: everything reaches the sink from
+// the callback, in order, so the sink's caller sees one goroutine.
+func decodeRows[T interface{ meta() rowMeta }, R any](cr *csv.Reader, header []string, s *sink[R], row func(rec T, m rowMeta) bool) {
+	names := append(append([]string{}, header...), lineColumn, fieldsColumn, problemColumn)
+	dec := &rowDecoder{cr: cr, header: names}
+	err := gocsv.UnmarshalDecoderToCallback(dec, func(rec T) {
+		if dec.stopped.Load() {
+			return
+		}
+		m := rec.meta()
+		ok := true
+		if m.Problem != "" {
+			ok = s.problem(&Error{Source: s.at(m.Line), Found: m.Problem, Expected: "a CSV row", Err: ErrFormat})
+		} else {
+			ok = row(rec, m)
+		}
+		if !ok {
+			dec.stopped.Store(true)
+		}
+	})
+	if err != nil && !dec.stopped.Load() {
+		s.fail(0, fmt.Sprintf("read failed: %v", err), "", err)
+	}
+}
+
+// rowDecoder is a gocsv.SimpleDecoder over encoding/csv: the decided
+// header first, then each row with its line, field count and, for a row
+// encoding/csv could not read, the problem; blank rows are passed over.
+type rowDecoder struct {
+	cr      *csv.Reader
+	header  []string
+	sent    bool
+	stopped atomic.Bool
+}
+
+// GetCSVRow implements gocsv.SimpleDecoder.
+func (d *rowDecoder) GetCSVRow() ([]string, error) {
+	if !d.sent {
+		d.sent = true
+		return d.header, nil
+	}
+	for {
+		if d.stopped.Load() {
+			return nil, io.EOF
+		}
+		before := d.cr.InputOffset()
+		rec, err := d.cr.Read()
+		if errors.Is(err, io.EOF) {
+			return nil, io.EOF
+		}
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			if d.cr.InputOffset() == before {
+				return nil, io.EOF // no progress: nothing more to read
+			}
+			return d.meta(nil, pe.StartLine, pe.Err.Error()), nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue
+		}
+		line, _ := d.cr.FieldPos(0)
+		return d.meta(rec, line, ""), nil
+	}
+}
+
+// meta makes a row of the decided width with the meta columns filled.
+func (d *rowDecoder) meta(rec []string, line int, problem string) []string {
+	row := make([]string, len(d.header))
+	copy(row[:len(d.header)-3], rec)
+	row[len(row)-3] = strconv.Itoa(line)
+	row[len(row)-2] = strconv.Itoa(len(rec))
+	row[len(row)-1] = problem
+	return row
+}
+
+// GetCSVRows implements gocsv.SimpleDecoder (the streaming calls decodeRows
+// makes use GetCSVRow only).
+func (d *rowDecoder) GetCSVRows() ([][]string, error) {
+	var rows [][]string
+	for {
+		row, err := d.GetCSVRow()
+		if errors.Is(err, io.EOF) {
+			return rows, nil
+		}
+		if err != nil {
+			return rows, err
+		}
+		rows = append(rows, row)
+	}
+}
+
+// canonicalHeader is a header of n columns where the columns at the given
+// positions carry the given names and the others none.
+func canonicalHeader(n int, names map[int]string) []string {
+	h := make([]string, n)
+	for i, name := range names {
+		if i >= 0 && i < n {
+			h[i] = name
+		}
+	}
+	return h
+}
