@@ -62,45 +62,68 @@ func readGeneric(r io.Reader, s *sink[Water]) {
 		return
 	}
 	need := max(cols.date, cols.time, cols.amount) + 1
-	readRows(cr, s, func(rec []string, line int) bool {
-		if len(rec) < need {
-			return s.problem(&Error{Source: s.at(line), Found: fmt.Sprintf("%d fields", len(rec)),
+	canon := canonicalHeader(len(header), map[int]string{cols.date: "date", cols.time: "time", cols.amount: "amount", cols.unit: "unit"})
+	decodeRows(cr, canon, s, func(row genericRow, m rowMeta) bool {
+		if m.Fields < need {
+			return s.problem(&Error{Source: s.at(m.Line), Found: fmt.Sprintf("%d fields", m.Fields),
 				Expected: fmt.Sprintf("%d fields as in the header %s", cols.n, quoteHeader(header)), Err: ErrFormat})
 		}
-		ds := strings.TrimSpace(rec[cols.date])
-		date, ok := parseDate(ds)
-		if !ok {
-			return s.problem(&Error{Source: s.at(line), Found: fmt.Sprintf("%s %q", header[cols.date], ds),
-				Expected: "a date YYYY-MM-DD", Err: ErrFormat})
+		w, e := genericWater(row, cols, header, s.at(m.Line))
+		if e != nil {
+			return s.problem(e)
 		}
-		clock := ""
-		if cols.time >= 0 {
-			ts := strings.TrimSpace(rec[cols.time])
-			if clock, ok = parseClock(ts); !ok {
-				return s.problem(&Error{Source: s.at(line), Found: fmt.Sprintf("%s %q", header[cols.time], ts),
-					Expected: "a time HH:MM or HH:MM:SS, or nothing", Err: ErrFormat})
-			}
-		}
-		unit, unitFromColumn := cols.headerUnit, false
-		if cols.unit >= 0 && cols.unit < len(rec) && strings.TrimSpace(rec[cols.unit]) != "" {
-			unit, unitFromColumn = strings.TrimSpace(rec[cols.unit]), true
-		}
-		raw := rec[cols.amount]
-		ml, err := parseVolume(raw, unit)
-		if err != nil {
-			var uu *unknownUnitError
-			if unitFromColumn && errors.As(err, &uu) && uu.unit == unit {
-				return s.problem(&Error{Source: s.at(line), Found: fmt.Sprintf("%s %q", header[cols.unit], unit),
-					Expected: "a unit: ml, l, fl oz or cup", Err: fmt.Errorf("%w: %w", ErrFormat, err)})
-			}
-			if cols.unit >= 0 && errors.Is(err, errNoUnit) {
-				return s.problem(&Error{Source: s.at(line), Found: fmt.Sprintf("%s %q with an empty %s", header[cols.amount], raw, header[cols.unit]),
-					Expected: "a unit: ml, l, fl oz or cup", Err: fmt.Errorf("%w: %w", ErrFormat, err)})
-			}
-			return s.problem(amountError(s.at(line), header[cols.amount], raw, unit, err))
-		}
-		return s.record(Water{Date: date, Time: clock, ML: ml, Source: s.at(line)})
+		return s.record(w)
 	})
+}
+
+// genericRow is one row of a generic water CSV, bound by the columns'
+// canonical names (genericColumns finds them by their aliases).
+type genericRow struct {
+	Date    string `csv:"date"`
+	Time    string `csv:"time"`
+	Amount  string `csv:"amount"`
+	Unit    string `csv:"unit"`
+	Line    int    `csv:"__line"`
+	Fields  int    `csv:"__fields"`
+	Problem string `csv:"__problem"`
+}
+
+func (r genericRow) meta() rowMeta { return rowMeta{r.Line, r.Fields, r.Problem} }
+
+// genericWater reads one row; errors name the column as the file spells it.
+func genericWater(row genericRow, cols genCols, header []string, src Source) (Water, *Error) {
+	ds := strings.TrimSpace(row.Date)
+	date, ok := parseDate(ds)
+	if !ok {
+		return Water{}, &Error{Source: src, Found: fmt.Sprintf("%s %q", header[cols.date], ds), Expected: "a date YYYY-MM-DD", Err: ErrFormat}
+	}
+	clock := ""
+	if cols.time >= 0 {
+		ts := strings.TrimSpace(row.Time)
+		if clock, ok = parseClock(ts); !ok {
+			return Water{}, &Error{Source: src, Found: fmt.Sprintf("%s %q", header[cols.time], ts),
+				Expected: "a time HH:MM or HH:MM:SS, or nothing", Err: ErrFormat}
+		}
+	}
+	unit, unitFromColumn := cols.headerUnit, false
+	if cols.unit >= 0 && strings.TrimSpace(row.Unit) != "" {
+		unit, unitFromColumn = strings.TrimSpace(row.Unit), true
+	}
+	raw := row.Amount
+	ml, err := parseVolume(raw, unit)
+	if err != nil {
+		var uu *unknownUnitError
+		if unitFromColumn && errors.As(err, &uu) && uu.unit == unit {
+			return Water{}, &Error{Source: src, Found: fmt.Sprintf("%s %q", header[cols.unit], unit),
+				Expected: "a unit: ml, l, fl oz or cup", Err: fmt.Errorf("%w: %w", ErrFormat, err)}
+		}
+		if cols.unit >= 0 && errors.Is(err, errNoUnit) {
+			return Water{}, &Error{Source: src, Found: fmt.Sprintf("%s %q with an empty %s", header[cols.amount], raw, header[cols.unit]),
+				Expected: "a unit: ml, l, fl oz or cup", Err: fmt.Errorf("%w: %w", ErrFormat, err)}
+		}
+		return Water{}, amountError(src, header[cols.amount], raw, unit, err)
+	}
+	return Water{Date: date, Time: clock, ML: ml, Source: src}, nil
 }
 
 // parseDate reads YYYY-MM-DD (or YYYY/MM/DD) and returns it as YYYY-MM-DD.
