@@ -156,34 +156,45 @@ func readHydrationLog(r io.Reader, loc *time.Location, readme func() string, s *
 		unitName = "the row's unit"
 	}
 	need := max(cols.time, cols.amount) + 1
-	readRows(cr, s, func(rec []string, line int) bool {
-		if len(rec) < need {
-			return s.problem(&Error{Source: s.at(line), Found: fmt.Sprintf("%d fields", len(rec)),
+	canon := canonicalHeader(len(header), map[int]string{cols.time: "time", cols.amount: "amount", cols.unit: "unit", cols.source: "source"})
+	decodeRows(cr, canon, s, func(row hydrationRow, m rowMeta) bool {
+		if m.Fields < need {
+			return s.problem(&Error{Source: s.at(m.Line), Found: fmt.Sprintf("%d fields", m.Fields),
 				Expected: fmt.Sprintf("%d fields as in the header %s", cols.n, quoteHeader(header)), Err: ErrFormat})
 		}
-		ts := strings.TrimSpace(rec[cols.time])
+		ts := strings.TrimSpace(row.Time)
 		t, ok := parseUTC(ts)
 		if !ok {
-			return s.problem(&Error{Source: s.at(line), Found: fmt.Sprintf("%s %q", header[cols.time], ts),
+			return s.problem(&Error{Source: s.at(m.Line), Found: fmt.Sprintf("%s %q", header[cols.time], ts),
 				Expected: "an ISO-8601 time such as 2018-05-28T13:30:12Z", Err: ErrFormat})
 		}
 		rowUnit := unit
-		if cols.unit >= 0 && cols.unit < len(rec) && strings.TrimSpace(rec[cols.unit]) != "" {
-			rowUnit = strings.TrimSpace(rec[cols.unit])
+		if cols.unit >= 0 && strings.TrimSpace(row.Unit) != "" {
+			rowUnit = strings.TrimSpace(row.Unit)
 		}
-		raw := rec[cols.amount]
-		ml, err := parseVolume(raw, rowUnit)
+		ml, err := parseVolume(row.Amount, rowUnit)
 		if err != nil {
-			return s.problem(amountError(s.at(line), header[cols.amount], raw, unitName, err))
+			return s.problem(amountError(s.at(m.Line), header[cols.amount], row.Amount, unitName, err))
 		}
 		lt := t.In(loc)
-		w := Water{Date: lt.Format(time.DateOnly), Time: lt.Format(time.TimeOnly), ML: ml, Source: s.at(line)}
-		if cols.source >= 0 && cols.source < len(rec) {
-			w.DataSource = strings.TrimSpace(rec[cols.source])
-		}
-		return s.record(w)
+		return s.record(Water{Date: lt.Format(time.DateOnly), Time: lt.Format(time.TimeOnly), ML: ml, Source: s.at(m.Line),
+			DataSource: strings.TrimSpace(row.Source)})
 	})
 }
+
+// hydrationRow is one row of a Takeout hydration log, bound by the
+// columns' canonical names (hydrationColumns finds them by their aliases).
+type hydrationRow struct {
+	Time    string `csv:"time"`
+	Amount  string `csv:"amount"`
+	Unit    string `csv:"unit"`
+	Source  string `csv:"source"`
+	Line    int    `csv:"__line"`
+	Fields  int    `csv:"__fields"`
+	Problem string `csv:"__problem"`
+}
+
+func (r hydrationRow) meta() rowMeta { return rowMeta{r.Line, r.Fields, r.Problem} }
 
 // amountError describes an amount that could not be read.
 func amountError(src Source, column, raw, unit string, err error) *Error {
