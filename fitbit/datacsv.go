@@ -16,6 +16,11 @@ const expectDataExport = `the fitbit.com Data Export format: sections separated 
 // (`"","Water","64 fl oz"`) as a day total. Section titles and the water
 // label may be translated: a totals row whose value carries a volume unit is
 // taken as water whatever its label.
+//
+// This reader does not use gocsv (decodeRows), unlike the row-per-record
+// CSVs: the file is several tables one after another, each with its own
+// title line and header ("Foods", "Activities", one "Food Log" per day),
+// and a CSV decoder that binds one header to every row cannot read it.
 func readDataExport(r io.Reader, s *sink[Water]) {
 	lr := newLineReader(r)
 	var (

@@ -118,55 +118,78 @@ func readWeightCSV(r io.Reader, loc *time.Location, s *sink[timedWeight]) {
 	if cols.weight < 0 {
 		need = max(cols.time, cols.fat) + 1
 	}
-	readRows(cr, s, func(rec []string, line int) bool {
-		if len(rec) < need {
-			return s.problem(&Error{Source: s.at(line), Found: fmt.Sprintf("%d fields", len(rec)),
+	canon := canonicalHeader(len(header), map[int]string{cols.time: "time", cols.weight: "weight", cols.fat: "fat", cols.source: "source"})
+	decodeRows(cr, canon, s, func(row weightRow, m rowMeta) bool {
+		if m.Fields < need {
+			return s.problem(&Error{Source: s.at(m.Line), Found: fmt.Sprintf("%d fields", m.Fields),
 				Expected: fmt.Sprintf("%d fields as in the header %s", cols.n, quoteHeader(header)), Err: ErrFormat})
 		}
-		ts := strings.TrimSpace(rec[cols.time])
-		t, ok := parseUTC(ts)
-		if !ok || !plausibleYear(t.Year()) {
-			return s.problem(&Error{Source: s.at(line), Found: fmt.Sprintf("%s %q", header[cols.time], clip(ts, 60)),
-				Expected: "an ISO-8601 time such as 2018-05-28T13:30:12Z, " + plausibleYears, Err: ErrFormat})
-		}
-		lt := t.In(loc)
-		tw := timedWeight{at: t, w: Weight{Date: lt.Format(time.DateOnly), Time: lt.Format(time.TimeOnly),
-			Format: FormatTakeoutCSV, Source: s.at(line)}}
-		if cols.source >= 0 && cols.source < len(rec) {
-			tw.w.DataSource = strings.TrimSpace(rec[cols.source])
-		}
-		if cols.weight >= 0 {
-			raw := strings.TrimSpace(rec[cols.weight])
-			if raw != "" || cols.fat < 0 {
-				v, err := parseNumber(raw)
-				if err != nil {
-					return s.problem(&Error{Source: s.at(line), Found: fmt.Sprintf("%s %q", header[cols.weight], clip(raw, 60)),
-						Expected: "a number of " + massWord(cols.unit), Err: fmt.Errorf("%w: %w", ErrFormat, err)})
-				}
-				tw.hasWeight = true
-				tw.w.Value, tw.w.Unit, tw.w.Kg = v, cols.unit, toKg(v, cols.unit)
-			}
-		}
-		if cols.fat >= 0 && cols.fat < len(rec) {
-			if raw := strings.TrimSpace(rec[cols.fat]); raw != "" {
-				v, err := parseNumber(raw)
-				if err != nil {
-					return s.problem(&Error{Source: s.at(line), Found: fmt.Sprintf("%s %q", header[cols.fat], clip(raw, 60)),
-						Expected: "a percentage", Err: fmt.Errorf("%w: %w", ErrFormat, err)})
-				}
-				tw.w.FatPercent = &v
-			}
-		}
-		switch {
-		case tw.hasWeight:
-		case tw.w.FatPercent != nil:
-			tw.w.Value, tw.w.Unit = *tw.w.FatPercent, "%"
-		default:
-			return s.problem(&Error{Source: s.at(line), Found: "neither a weight nor a body fat",
-				Expected: "a value in " + quoteHeader(header), Err: ErrFormat})
+		tw, e := weighInFromRow(row, cols, header, loc, s.at(m.Line))
+		if e != nil {
+			return s.problem(e)
 		}
 		return s.record(tw)
 	})
+}
+
+// weightRow is one row of a Takeout weight or body-fat CSV, bound by the
+// columns' canonical names (weightColumns finds them by their aliases).
+type weightRow struct {
+	Time    string `csv:"time"`
+	Weight  string `csv:"weight"`
+	Fat     string `csv:"fat"`
+	Source  string `csv:"source"`
+	Line    int    `csv:"__line"`
+	Fields  int    `csv:"__fields"`
+	Problem string `csv:"__problem"`
+}
+
+func (r weightRow) meta() rowMeta { return rowMeta{r.Line, r.Fields, r.Problem} }
+
+// weighInFromRow reads one row; errors name the column as the file spells it.
+func weighInFromRow(row weightRow, cols weightCols, header []string, loc *time.Location, src Source) (timedWeight, *Error) {
+	bad := func(found, expected string, err error) (timedWeight, *Error) {
+		if err != nil {
+			err = fmt.Errorf("%w: %w", ErrFormat, err)
+		} else {
+			err = ErrFormat
+		}
+		return timedWeight{}, &Error{Source: src, Found: found, Expected: expected, Err: err}
+	}
+	ts := strings.TrimSpace(row.Time)
+	t, ok := parseUTC(ts)
+	if !ok || !plausibleYear(t.Year()) {
+		return bad(fmt.Sprintf("%s %q", header[cols.time], clip(ts, 60)), "an ISO-8601 time such as 2018-05-28T13:30:12Z, "+plausibleYears, nil)
+	}
+	lt := t.In(loc)
+	tw := timedWeight{at: t, w: Weight{Date: lt.Format(time.DateOnly), Time: lt.Format(time.TimeOnly),
+		Format: FormatTakeoutCSV, Source: src, DataSource: strings.TrimSpace(row.Source)}}
+	if cols.weight >= 0 {
+		raw := strings.TrimSpace(row.Weight)
+		if raw != "" || cols.fat < 0 {
+			v, err := parseNumber(raw)
+			if err != nil {
+				return bad(fmt.Sprintf("%s %q", header[cols.weight], clip(raw, 60)), "a number of "+massWord(cols.unit), err)
+			}
+			tw.hasWeight = true
+			tw.w.Value, tw.w.Unit, tw.w.Kg = v, cols.unit, toKg(v, cols.unit)
+		}
+	}
+	if raw := strings.TrimSpace(row.Fat); cols.fat >= 0 && raw != "" {
+		v, err := parseNumber(raw)
+		if err != nil {
+			return bad(fmt.Sprintf("%s %q", header[cols.fat], clip(raw, 60)), "a percentage", err)
+		}
+		tw.w.FatPercent = &v
+	}
+	switch {
+	case tw.hasWeight:
+	case tw.w.FatPercent != nil:
+		tw.w.Value, tw.w.Unit = *tw.w.FatPercent, "%"
+	default:
+		return bad("neither a weight nor a body fat", "a value in "+quoteHeader(header), nil)
+	}
+	return tw, nil
 }
 
 // plausibleYears bounds the years of a weigh-in: outside them a date is a
