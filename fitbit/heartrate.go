@@ -62,7 +62,8 @@ func readHeartRateFile(f file, from, to time.Time, bySource map[string][]TrackPo
 }
 
 // readHeartRate reads a heart_rate day file, yielding the samples whose
-// time keep accepts (nil: all).
+// time keep accepts (nil: all); with encoding/csv directly, for the reason
+// readGPS gives (a sample every few seconds all day).
 func readHeartRate(r io.Reader, s *sink[gpsFix], keep func(time.Time) bool) {
 	cr := newCSVReader(r)
 	header, err := cr.Read()
