@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -147,4 +148,22 @@ func canonicalHeader(n int, names map[int]string) []string {
 		}
 	}
 	return h
+}
+
+// readHeader reads a CSV's header row, reporting an unreadable one to s
+// as line 1 against expected. An empty file is no records (ok false, no
+// problem) unless emptyExpected is set, which reports it.
+func readHeader[R any](cr *csv.Reader, s *sink[R], expected string, emptyExpected bool) ([]string, bool) {
+	header, err := cr.Read()
+	switch {
+	case errors.Is(err, io.EOF) && emptyExpected:
+		s.fail(1, "an empty file", expected, ErrFormat)
+		return nil, false
+	case errors.Is(err, io.EOF):
+		return nil, false
+	case err != nil:
+		s.fail(1, fmt.Sprintf("unreadable header: %v", err), expected, fmt.Errorf("%w: %w", ErrFormat, err))
+		return nil, false
+	}
+	return slices.Clone(header), true
 }

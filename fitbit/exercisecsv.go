@@ -54,12 +54,8 @@ func exerciseHeader(header []string) ([]string, error) {
 // utc_offset, and the tracker's (or the hand-logged) totals.
 func readUserExercises(r io.Reader, s *sink[Activity]) {
 	cr := newCSVReader(r)
-	header, err := cr.Read()
-	if errors.Is(err, io.EOF) {
-		return
-	}
-	if err != nil {
-		s.fail(1, fmt.Sprintf("unreadable header: %v", err), expectUserExercises, fmt.Errorf("%w: %w", ErrFormat, err))
+	header, ok := readHeader(cr, s, expectUserExercises, false)
+	if !ok {
 		return
 	}
 	canon, err := exerciseHeader(header)

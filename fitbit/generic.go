@@ -46,16 +46,10 @@ func genericColumns(header []string) (genCols, error) {
 // its unit per row. Dates and times are already local: loc is not applied.
 func readGeneric(r io.Reader, s *sink[Water]) {
 	cr := newCSVReader(r)
-	header, err := cr.Read()
-	if err != nil {
-		if errors.Is(err, io.EOF) {
-			s.fail(1, "an empty file", expectGenericHeader, ErrFormat)
-			return
-		}
-		s.fail(1, fmt.Sprintf("unreadable header: %v", err), expectGenericHeader, err)
+	header, ok := readHeader(cr, s, expectGenericHeader, true)
+	if !ok {
 		return
 	}
-	header = slices.Clone(header)
 	cols, err := genericColumns(header)
 	if err != nil {
 		s.fail(1, "header "+quoteHeader(header), expectGenericHeader, err)

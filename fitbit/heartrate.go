@@ -1,7 +1,6 @@
 package fitbit
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -66,11 +65,8 @@ func readHeartRateFile(f file, from, to time.Time, bySource map[string][]TrackPo
 // readGPS gives (a sample every few seconds all day).
 func readHeartRate(r io.Reader, s *sink[gpsFix], keep func(time.Time) bool) {
 	cr := newCSVReader(r)
-	header, err := cr.Read()
-	if err != nil {
-		if !errors.Is(err, io.EOF) {
-			s.fail(1, fmt.Sprintf("unreadable header: %v", err), expectHeartRate, fmt.Errorf("%w: %w", ErrFormat, err))
-		}
+	header, ok := readHeader(cr, s, expectHeartRate, false)
+	if !ok {
 		return
 	}
 	col := headerIndex(header)

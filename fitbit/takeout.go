@@ -128,15 +128,10 @@ func readmeUnit(text, column string) string {
 // readme returns the text of the folder's readme, or "" without one.
 func readHydrationLog(r io.Reader, loc *time.Location, readme func() string, s *sink[Water]) {
 	cr := newCSVReader(r)
-	header, err := cr.Read()
-	if err != nil {
-		if errors.Is(err, io.EOF) {
-			return // an empty file holds no drinks
-		}
-		s.fail(1, fmt.Sprintf("unreadable header: %v", err), expectHydHeader, err)
+	header, ok := readHeader(cr, s, expectHydHeader, false) // an empty file holds no drinks
+	if !ok {
 		return
 	}
-	header = slices.Clone(header)
 	cols, err := hydrationColumns(header)
 	if err != nil {
 		s.fail(1, "header "+quoteHeader(header), expectHydHeader, err)

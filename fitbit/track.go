@@ -169,11 +169,8 @@ type gpsFix struct {
 // (bench/activities.sh) to bind three fixed columns.
 func readGPS(r io.Reader, s *sink[gpsFix], keep func(time.Time) bool, full bool) {
 	cr := newCSVReader(r)
-	header, err := cr.Read()
-	if err != nil {
-		if !errors.Is(err, io.EOF) {
-			s.fail(1, fmt.Sprintf("unreadable header: %v", err), expectGPS, fmt.Errorf("%w: %w", ErrFormat, err))
-		}
+	header, ok := readHeader(cr, s, expectGPS, false)
+	if !ok {
 		return
 	}
 	col := headerIndex(header)

@@ -2,7 +2,6 @@ package fitbit
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -96,15 +95,10 @@ type timedWeight struct {
 // per row, UTC times turned into loc's calendar date and time of day.
 func readWeightCSV(r io.Reader, loc *time.Location, s *sink[timedWeight]) {
 	cr := newCSVReader(r)
-	header, err := cr.Read()
-	if err != nil {
-		if errors.Is(err, io.EOF) {
-			return // an empty file holds no weigh-ins
-		}
-		s.fail(1, fmt.Sprintf("unreadable header: %v", err), expectWeightHeader, err)
+	header, ok := readHeader(cr, s, expectWeightHeader, false) // an empty file holds no weigh-ins
+	if !ok {
 		return
 	}
-	header = slices.Clone(header)
 	cols, err := weightColumns(header)
 	if err != nil {
 		found := "header " + quoteHeader(header)
