@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 
 	"github.com/gocarina/gocsv"
 )
@@ -43,16 +42,18 @@ type rowMeta struct {
 // names the column and the value in its errors. A row the CSV reader
 // cannot read is a problem at its line and reading goes on, as readRows
 // does. row gets each row with its line and field count; false stops.
-//
-// gocsv decodes in a goroutine of its own: everything reaches the sink from
-// the callback, in order, so the sink's caller sees one goroutine.
 func decodeRows[T interface{ meta() rowMeta }, R any](cr *csv.Reader, header []string, s *sink[R], row func(rec T, m rowMeta) bool) {
 	names := append(append([]string{}, header...), lineColumn, fieldsColumn, problemColumn)
-	dec := &rowDecoder{cr: cr, header: names}
-	err := gocsv.UnmarshalDecoderToCallback(dec, func(rec T) {
-		if dec.stopped.Load() {
-			return
+	// The row-per-record files are small (a year of drinks, the weigh-ins,
+	// the exercise list): decoded whole, without gocsv's per-row channel.
+	var rows []T
+	if err := gocsv.UnmarshalDecoder(&rowDecoder{cr: cr, header: names}, &rows); err != nil {
+		if !errors.Is(err, gocsv.ErrEmptyCSVFile) {
+			s.fail(0, fmt.Sprintf("read failed: %v", err), "", err)
 		}
+		return
+	}
+	for _, rec := range rows {
 		m := rec.meta()
 		ok := true
 		if m.Problem != "" {
@@ -61,11 +62,8 @@ func decodeRows[T interface{ meta() rowMeta }, R any](cr *csv.Reader, header []s
 			ok = row(rec, m)
 		}
 		if !ok {
-			dec.stopped.Store(true)
+			return
 		}
-	})
-	if err != nil && !dec.stopped.Load() {
-		s.fail(0, fmt.Sprintf("read failed: %v", err), "", err)
 	}
 }
 
@@ -73,10 +71,9 @@ func decodeRows[T interface{ meta() rowMeta }, R any](cr *csv.Reader, header []s
 // header first, then each row with its line, field count and, for a row
 // encoding/csv could not read, the problem; blank rows are passed over.
 type rowDecoder struct {
-	cr      *csv.Reader
-	header  []string
-	sent    bool
-	stopped atomic.Bool
+	cr     *csv.Reader
+	header []string
+	sent   bool
 }
 
 // GetCSVRow implements gocsv.SimpleDecoder.
@@ -86,9 +83,6 @@ func (d *rowDecoder) GetCSVRow() ([]string, error) {
 		return d.header, nil
 	}
 	for {
-		if d.stopped.Load() {
-			return nil, io.EOF
-		}
 		before := d.cr.InputOffset()
 		rec, err := d.cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -122,8 +116,7 @@ func (d *rowDecoder) meta(rec []string, line int, problem string) []string {
 	return row
 }
 
-// GetCSVRows implements gocsv.SimpleDecoder (the streaming calls decodeRows
-// makes use GetCSVRow only).
+// GetCSVRows implements gocsv.Decoder: the header, then every row.
 func (d *rowDecoder) GetCSVRows() ([][]string, error) {
 	var rows [][]string
 	for {
