@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -179,5 +180,42 @@ func TestHeartRateFiles(t *testing.T) {
 	}
 	if got := WithHeartRate(nil, hr); len(got) != 1 {
 		t.Errorf("no track: %+v, want the samples", got)
+	}
+}
+
+// TestJoinWithinSeconds: a CSV row a few seconds off its JSON log is the
+// same session (eshirvana matched within ±5 s); one further off is another.
+func TestJoinWithinSeconds(t *testing.T) {
+	root := t.TempDir()
+	write := func(rel, body string) {
+		p := filepath.Join(root, "Takeout", "Fitbit", rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("Global Export Data/exercise-0.json", `[
+		{"logId":1,"activityName":"Run","activityTypeId":90009,"logType":"tracker","startTime":"04/17/23 17:41:19","duration":1800000},
+		{"logId":2,"activityName":"Walk","activityTypeId":90013,"logType":"tracker","startTime":"04/18/23 10:00:00","duration":1800000}]`)
+	write("Health Fitness Data_GoogleData/UserExercises_2023.csv", "exercise_id,exercise_start,exercise_end,utc_offset,activity_name,log_type\n"+
+		"7,2023-04-17 17:41:22+0000,2023-04-17 18:11:22+0000,-07:00,Outdoor Run,TRACKER\n"+
+		"8,2023-04-18 10:00:09+0000,2023-04-18 10:30:09+0000,-07:00,Outdoor Walk,TRACKER\n")
+	e, err := Open(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	var got []string
+	for a, err := range e.Activities(time.UTC) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%s %s %v", a.LogID, a.Start.Format(time.TimeOnly), a.Offset))
+	}
+	want := []string{"1 17:41:22 -7h0m0s", "2 10:00:00 0s", "csv-8 10:00:09 -7h0m0s"}
+	if strings.Join(got, "; ") != strings.Join(want, "; ") {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }
