@@ -160,3 +160,19 @@ func readHeader[R any](cr *csv.Reader, s *sink[R], expected string, emptyExpecte
 	}
 	return slices.Clone(header), true
 }
+
+// readColumns reads the header (readHeader) and finds its columns with
+// find; a header find refuses is a problem at line 1 showing the header.
+func readColumns[C, R any](cr *csv.Reader, s *sink[R], expected string, emptyExpected bool, find func([]string) (C, error)) ([]string, C, bool) {
+	var cols C
+	header, ok := readHeader(cr, s, expected, emptyExpected)
+	if !ok {
+		return nil, cols, false
+	}
+	cols, err := find(header)
+	if err != nil {
+		s.fail(1, "header "+quoteHeader(header), expected, err)
+		return nil, cols, false
+	}
+	return header, cols, true
+}

@@ -1,7 +1,6 @@
 package fitbit
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -44,7 +43,7 @@ func exerciseHeader(header []string) ([]string, error) {
 	}
 	for _, need := range []string{"exercise_id", "exercise_start", "exercise_end", "utc_offset", "activity_name"} {
 		if !slices.Contains(h, need) {
-			return nil, errors.New("missing columns")
+			return nil, ErrFormat
 		}
 	}
 	return h, nil
@@ -54,13 +53,8 @@ func exerciseHeader(header []string) ([]string, error) {
 // utc_offset, and the tracker's (or the hand-logged) totals.
 func readUserExercises(r io.Reader, s *sink[Activity]) {
 	cr := newCSVReader(r)
-	header, ok := readHeader(cr, s, expectUserExercises, false)
+	_, canon, ok := readColumns(cr, s, expectUserExercises, false, exerciseHeader)
 	if !ok {
-		return
-	}
-	canon, err := exerciseHeader(header)
-	if err != nil {
-		s.fail(1, "header "+quoteHeader(header), expectUserExercises, ErrFormat)
 		return
 	}
 	decodeRows(cr, canon, s, func(row exerciseRow, m rowMeta) bool {

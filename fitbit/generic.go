@@ -46,13 +46,8 @@ func genericColumns(header []string) (genCols, error) {
 // its unit per row. Dates and times are already local: loc is not applied.
 func readGeneric(r io.Reader, s *sink[Water]) {
 	cr := newCSVReader(r)
-	header, ok := readHeader(cr, s, expectGenericHeader, true)
+	header, cols, ok := readColumns(cr, s, expectGenericHeader, true, genericColumns)
 	if !ok {
-		return
-	}
-	cols, err := genericColumns(header)
-	if err != nil {
-		s.fail(1, "header "+quoteHeader(header), expectGenericHeader, err)
 		return
 	}
 	need := max(cols.date, cols.time, cols.amount) + 1

@@ -128,13 +128,8 @@ func readmeUnit(text, column string) string {
 // readme returns the text of the folder's readme, or "" without one.
 func readHydrationLog(r io.Reader, loc *time.Location, readme func() string, s *sink[Water]) {
 	cr := newCSVReader(r)
-	header, ok := readHeader(cr, s, expectHydHeader, false) // an empty file holds no drinks
+	header, cols, ok := readColumns(cr, s, expectHydHeader, false, hydrationColumns) // an empty file holds no drinks
 	if !ok {
-		return
-	}
-	cols, err := hydrationColumns(header)
-	if err != nil {
-		s.fail(1, "header "+quoteHeader(header), expectHydHeader, err)
 		return
 	}
 	unit := cols.headerUnit
