@@ -15,7 +15,20 @@ import (
 // reader keeps, whatever its input: records carry a real date, a finite
 // amount and a line; problems are *Error with a message.
 func checkYield(t *testing.T, wantTime bool) func(Water, error) bool {
-	return func(w Water, err error) bool {
+	return checkRecord(t, wantTime, func(w Water) (string, string, []float64, string) {
+		if w.Source.Line <= 0 {
+			return w.Date, w.Time, nil, "no line"
+		}
+		return w.Date, w.Time, []float64{w.ML}, ""
+	})
+}
+
+// checkRecord returns a yield function that checks what every reader's
+// records and problems share: a problem is an *Error with a message; a
+// record has a real date, a time when wantTime (a real one when any),
+// finite numbers, and nothing fields calls bad.
+func checkRecord[T any](t *testing.T, wantTime bool, fields func(T) (date, clock string, nums []float64, bad string)) func(T, error) bool {
+	return func(rec T, err error) bool {
 		if err != nil {
 			var fe *Error
 			if !errors.As(err, &fe) {
@@ -26,21 +39,24 @@ func checkYield(t *testing.T, wantTime bool) func(Water, error) bool {
 			}
 			return true
 		}
-		if _, perr := time.Parse(time.DateOnly, w.Date); perr != nil {
-			t.Fatalf("record date %q: %v", w.Date, perr)
+		date, clock, nums, bad := fields(rec)
+		if _, perr := time.Parse(time.DateOnly, date); perr != nil {
+			t.Fatalf("record date %q: %v", date, perr)
 		}
-		if w.Time != "" {
-			if _, perr := time.Parse(time.TimeOnly, w.Time); perr != nil {
-				t.Fatalf("record time %q: %v", w.Time, perr)
+		if clock != "" {
+			if _, perr := time.Parse(time.TimeOnly, clock); perr != nil {
+				t.Fatalf("record time %q: %v", clock, perr)
 			}
 		} else if wantTime {
-			t.Fatalf("record without time: %+v", w)
+			t.Fatalf("record without time: %+v", rec)
 		}
-		if math.IsNaN(w.ML) || math.IsInf(w.ML, 0) {
-			t.Fatalf("record amount %v", w.ML)
+		for _, v := range nums {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				t.Fatalf("record number %v: %+v", v, rec)
+			}
 		}
-		if w.Source.Line <= 0 {
-			t.Fatalf("record without line: %+v", w)
+		if bad != "" {
+			t.Fatalf("record %s: %+v", bad, rec)
 		}
 		return true
 	}

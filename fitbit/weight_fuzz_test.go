@@ -2,8 +2,6 @@ package fitbit
 
 import (
 	"bytes"
-	"errors"
-	"math"
 	"path/filepath"
 	"testing"
 	"time"
@@ -14,40 +12,16 @@ import (
 // time or none as the format allows, finite numbers, a line and a format;
 // problems are *Error with a message.
 func checkWeight(t *testing.T, format string, wantTime bool) func(Weight, error) bool {
-	return func(w Weight, err error) bool {
-		if err != nil {
-			var fe *Error
-			if !errors.As(err, &fe) {
-				t.Fatalf("problem %v is a %T, want *Error", err, err)
-			}
-			if fe.Found == "" || err.Error() == "" {
-				t.Fatalf("problem without description: %#v", fe)
-			}
-			return true
-		}
-		if _, perr := time.Parse(time.DateOnly, w.Date); perr != nil {
-			t.Fatalf("record date %q: %v", w.Date, perr)
-		}
-		if w.Time != "" {
-			if _, perr := time.Parse(time.TimeOnly, w.Time); perr != nil {
-				t.Fatalf("record time %q: %v", w.Time, perr)
-			}
-		} else if wantTime {
-			t.Fatalf("record without time: %+v", w)
-		}
-		for _, v := range []float64{w.Kg, w.Value} {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				t.Fatalf("record number %v: %+v", v, w)
-			}
-		}
-		if w.FatPercent != nil && (math.IsNaN(*w.FatPercent) || math.IsInf(*w.FatPercent, 0)) {
-			t.Fatalf("record fat %v", *w.FatPercent)
+	return checkRecord(t, wantTime, func(w Weight) (string, string, []float64, string) {
+		nums := []float64{w.Kg, w.Value}
+		if w.FatPercent != nil {
+			nums = append(nums, *w.FatPercent)
 		}
 		if w.Unit == "" || w.Format != format || w.Source.Line <= 0 {
-			t.Fatalf("record without unit, format or line: %+v", w)
+			return w.Date, w.Time, nums, "without unit, format or line"
 		}
-		return true
-	}
+		return w.Date, w.Time, nums, ""
+	})
 }
 
 func FuzzWeightJSON(f *testing.F) {
