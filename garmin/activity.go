@@ -407,7 +407,9 @@ func (c *Client) statusPath(loc string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("location %q: %w", loc, err)
 	}
-	p := u.EscapedPath()
+	// The web app's cookie session names its own paths under /gc-api/;
+	// the client adds that prefix itself for that family.
+	p := strings.TrimPrefix(u.EscapedPath(), pathGCAPI)
 	if !strings.HasPrefix(p, pathUploadStatus) || strings.Contains(p, "..") {
 		return "", fmt.Errorf("location %q: want a path under %s", loc, pathUploadStatus)
 	}

@@ -532,3 +532,28 @@ func TestDeleteActivity(t *testing.T) {
 		t.Error("id 0 accepted")
 	}
 }
+
+func TestStatusPath(t *testing.T) {
+	c, err := NewClient(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const status = "/activity-service/activity/status/1695952699113/6e56051d1dd44f2cb8ba00a1a7d82eb3"
+	tests := []struct {
+		loc, want string
+		ok        bool
+	}{
+		{"https://connectapi.garmin.com" + status, status, true},
+		{"https://connect.garmin.com/gc-api" + status, status, true}, // the web app's cookie session
+		{status, status, true},
+		{"https://evil.example" + status, status, true}, // only the path is kept: tokens go to our host
+		{"https://connectapi.garmin.com/activity-service/activity/status/../../userprofile-service/x", "", false},
+		{"https://connectapi.garmin.com/userprofile-service/socialProfile", "", false},
+	}
+	for _, tt := range tests {
+		got, err := c.statusPath(tt.loc)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("statusPath(%q) = %q, %v; want %q, ok %v", tt.loc, got, err, tt.want, tt.ok)
+		}
+	}
+}

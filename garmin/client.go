@@ -203,16 +203,28 @@ func (c *Client) roundTrip(hc *http.Client, req *http.Request) (ex exchange, sen
 	return c.roundTripWait(hc, req, true)
 }
 
+// waitLimiter waits for the limiter, if any; an error only when the
+// context ended (or the limiter cannot ever allow a request).
+func (c *Client) waitLimiter(ctx context.Context) error {
+	if c.limiter == nil {
+		return nil
+	}
+	if err := c.limiter.Wait(ctx); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fmt.Errorf("rate limiter: %w", err)
+	}
+	return nil
+}
+
 // roundTripWait is roundTrip, waiting for the limiter only if wait is set
 // (a caller that waited already, with another context, clears it).
 func (c *Client) roundTripWait(hc *http.Client, req *http.Request, wait bool) (ex exchange, sent bool, err error) {
 	ctx := req.Context()
-	if c.limiter != nil && wait {
-		if err := c.limiter.Wait(ctx); err != nil {
-			if ctx.Err() != nil {
-				return ex, false, ctx.Err()
-			}
-			return ex, false, fmt.Errorf("rate limiter: %w", err)
+	if wait {
+		if err := c.waitLimiter(ctx); err != nil {
+			return ex, false, err
 		}
 	}
 	if err := ctx.Err(); err != nil {
@@ -289,6 +301,12 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 		}
 		payload, contentType = b, "application/json"
 	}
+	// The tokens are taken after the limiter's wait: a request queued
+	// behind others must leave with the session cookie the latest answer
+	// renewed, not the one current when it was queued.
+	if err := c.waitLimiter(ctx); err != nil {
+		return err
+	}
 	tok, err := c.currentTokens(ctx)
 	if err != nil {
 		return err
@@ -298,7 +316,7 @@ func (c *Client) do(ctx context.Context, cl call, out any) error {
 		if err != nil {
 			return err
 		}
-		ex, sent, err := c.roundTrip(c.http, req)
+		ex, sent, err := c.roundTripWait(c.http, req, attempt > 0)
 		if err != nil {
 			return c.transportError(ctx, cl, sent, err)
 		}
