@@ -164,9 +164,9 @@ type gpsFix struct {
 // keep accepts (nil: all). A day file holds every fix of the day (a phone
 // records all day), so a fix outside the window is passed over as soon as
 // its time is read. It reads rows with encoding/csv directly, not gocsv
-// (decodeRows): a year of day files is a million rows, and gocsv's
-// reflection and per-row channel would triple a dry-run's time
-// (bench/activities.sh) to bind three fixed columns.
+// (decodeRows): a year of day files is a million rows, decoded whole
+// would be held in memory, and gocsv's reflection per cell would multiply
+// a dry-run's time (bench/activities.sh) to bind three fixed columns.
 func readGPS(r io.Reader, s *sink[gpsFix], keep func(time.Time) bool, full bool) {
 	cr := newCSVReader(r)
 	header, ok := readHeader(cr, s, expectGPS, false)
