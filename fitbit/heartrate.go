@@ -22,42 +22,7 @@ func (e *Export) HeartRate(a Activity) ([]TrackPoint, error) {
 	if len(e.hr) == 0 || a.Duration <= 0 {
 		return nil, nil
 	}
-	bySource := map[string][]TrackPoint{}
-	for d := a.Start.UTC().Truncate(24 * time.Hour); d.Before(a.End()); d = d.Add(24 * time.Hour) {
-		f, ok := e.hr[d.Format(time.DateOnly)]
-		if !ok {
-			continue
-		}
-		if err := readHeartRateFile(f, a.Start, a.End(), bySource); err != nil {
-			return nil, err
-		}
-	}
-	var best string
-	for src, pts := range bySource {
-		if len(pts) > len(bySource[best]) || (len(pts) == len(bySource[best]) && src < best) {
-			best = src
-		}
-	}
-	return bySource[best], nil
-}
-
-func readHeartRateFile(f file, from, to time.Time, bySource map[string][]TrackPoint) error {
-	rc, err := f.open()
-	if err != nil {
-		return &Error{Source: f.source(), Found: fmt.Sprintf("cannot open: %v", err), Err: err}
-	}
-	defer rc.Close()
-	var first error
-	s := newSink(f.source(), func(p gpsFix, err error) bool {
-		if err != nil {
-			first = err
-			return false
-		}
-		bySource[p.source] = append(bySource[p.source], p.TrackPoint)
-		return true
-	})
-	readHeartRate(rc, s, func(t time.Time) bool { return !t.Before(from) && t.Before(to) })
-	return first
+	return windowSamples(e.hr, a, readHeartRate)
 }
 
 // readHeartRate reads a heart_rate day file, yielding the samples whose

@@ -79,13 +79,29 @@ func (e *Export) track(a Activity, full bool) ([]TrackPoint, error) {
 	if len(e.gps) == 0 || a.Duration <= 0 || a.LogType == "auto_detected" || (!a.HasGPS && !csvOnly) {
 		return nil, nil
 	}
+	pts, err := windowSamples(e.gps, a, func(r io.Reader, s *sink[gpsFix], keep func(time.Time) bool) {
+		readGPS(r, s, keep, full)
+	})
+	if err != nil || !full {
+		return pts, err
+	}
+	return withDistance(pts), nil
+}
+
+// windowSamples reads, with read, the samples of the per-day files (by UTC
+// date) within the activity's [start, end), the next day's file too when it
+// crosses midnight, and keeps one recording device: the one with most
+// samples (pathify's choose_source). The first problem a file has is the
+// error.
+func windowSamples(days map[string]file, a Activity, read func(io.Reader, *sink[gpsFix], func(time.Time) bool)) ([]TrackPoint, error) {
 	bySource := map[string][]TrackPoint{}
+	keep := func(t time.Time) bool { return !t.Before(a.Start) && t.Before(a.End()) }
 	for d := a.Start.UTC().Truncate(24 * time.Hour); d.Before(a.End()); d = d.Add(24 * time.Hour) {
-		f, ok := e.gps[d.Format(time.DateOnly)]
+		f, ok := days[d.Format(time.DateOnly)]
 		if !ok {
 			continue
 		}
-		if err := readGPSFile(f, a.Start, a.End(), full, bySource); err != nil {
+		if err := readDayFile(f, bySource, func(r io.Reader, s *sink[gpsFix]) { read(r, s, keep) }); err != nil {
 			return nil, err
 		}
 	}
@@ -95,10 +111,28 @@ func (e *Export) track(a Activity, full bool) ([]TrackPoint, error) {
 			best = src
 		}
 	}
-	if !full {
-		return bySource[best], nil
+	return bySource[best], nil
+}
+
+// readDayFile adds the samples read from one day file to bySource, by data
+// source; the file's first problem is the error.
+func readDayFile(f file, bySource map[string][]TrackPoint, read func(io.Reader, *sink[gpsFix])) error {
+	rc, err := f.open()
+	if err != nil {
+		return &Error{Source: f.source(), Found: fmt.Sprintf("cannot open: %v", err), Err: err}
 	}
-	return withDistance(bySource[best]), nil
+	defer rc.Close()
+	var first error
+	s := newSink(f.source(), func(p gpsFix, err error) bool {
+		if err != nil {
+			first = err
+			return false
+		}
+		bySource[p.source] = append(bySource[p.source], p.TrackPoint)
+		return true
+	})
+	read(rc, s)
+	return first
 }
 
 const expectGPS = "a gps_location CSV: timestamp,latitude,longitude,altitude[,data source]"
@@ -125,33 +159,6 @@ func headerIndex(header []string) map[string]int {
 		col[strings.ToLower(strings.TrimSpace(strings.TrimPrefix(h, "\ufeff")))] = i
 	}
 	return col
-}
-
-// readGPSFile adds the fixes of one day file within [from, to), by data
-// source.
-func readGPSFile(f file, from, to time.Time, full bool, bySource map[string][]TrackPoint) error {
-	rc, err := f.open()
-	if err != nil {
-		return &Error{Source: f.source(), Found: fmt.Sprintf("cannot open: %v", err), Err: err}
-	}
-	defer rc.Close()
-	var first *Error
-	s := newSink(f.source(), func(p gpsFix, err error) bool {
-		if err != nil {
-			var fe *Error
-			if first == nil && errors.As(err, &fe) {
-				first = fe
-			}
-			return false
-		}
-		bySource[p.source] = append(bySource[p.source], p.TrackPoint)
-		return true
-	})
-	readGPS(rc, s, func(t time.Time) bool { return !t.Before(from) && t.Before(to) }, full)
-	if first != nil {
-		return first
-	}
-	return nil
 }
 
 // gpsFix is a fix with its recording device.
