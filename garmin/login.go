@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/cookiejar"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -238,35 +239,37 @@ func isTransport(err error) bool {
 	return errors.As(err, &te)
 }
 
+// UnknownStrategyError is a LoginRequest.Strategies name that is not one
+// of StrategyMobile, StrategyWidget and StrategyPortal; nothing is sent.
+type UnknownStrategyError struct{ Name string }
+
+func (e *UnknownStrategyError) Error() string {
+	return fmt.Sprintf("unknown sign-in strategy %q: want %s, %s or %s", e.Name, StrategyMobile, StrategyWidget, StrategyPortal)
+}
+
+// CheckStrategies reports the first name that is no strategy, as an
+// *UnknownStrategyError; Login checks the same before sending anything.
+func CheckStrategies(names []string) error {
+	_, err := pickStrategies(names)
+	return err
+}
+
+// pickStrategies keeps the chain's strategies that names asks for, in the
+// chain's order; all of them when names is empty.
 func pickStrategies(names []string) ([]strategy, error) {
 	all := strategies()
 	if len(names) == 0 {
 		return all, nil
 	}
-	var out []strategy
-	for _, st := range all {
-		for _, n := range names {
-			if strings.EqualFold(strings.TrimSpace(n), st.name) {
-				out = append(out, st)
-				break
-			}
-		}
-	}
+	want := map[string]bool{}
 	for _, n := range names {
-		if !knownStrategy(n) {
-			return nil, fmt.Errorf("garmin: unknown sign-in strategy %q (want %s, %s or %s)", n, StrategyMobile, StrategyWidget, StrategyPortal)
+		n = strings.ToLower(strings.TrimSpace(n))
+		if !slices.ContainsFunc(all, func(st strategy) bool { return st.name == n }) {
+			return nil, &UnknownStrategyError{Name: n}
 		}
+		want[n] = true
 	}
-	return out, nil
-}
-
-func knownStrategy(n string) bool {
-	for _, st := range strategies() {
-		if strings.EqualFold(strings.TrimSpace(n), st.name) {
-			return true
-		}
-	}
-	return false
+	return slices.DeleteFunc(all, func(st strategy) bool { return !want[st.name] }), nil
 }
 
 // signinClient returns a client for one sign-in attempt: fp's transport

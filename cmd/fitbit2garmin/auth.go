@@ -174,10 +174,8 @@ func authLogin(c *cli.Context) error {
 	if email == "" || password == "" {
 		return usage("login needs an email and a non-empty password")
 	}
-	for _, st := range c.StringSlice("strategy") {
-		if st = strings.ToLower(strings.TrimSpace(st)); st != garmin.StrategyMobile && st != garmin.StrategyWidget && st != garmin.StrategyPortal {
-			return usage("unknown sign-in strategy %q: want mobile, widget or portal", st)
-		}
+	if err := garmin.CheckStrategies(c.StringSlice("strategy")); err != nil {
+		return usage("%v", err)
 	}
 	cl, err := newGarminClient(c, nil)
 	if err != nil {
