@@ -139,6 +139,14 @@ func (a *activity) planned(p *Plan) {
 	}
 }
 
+// op is the planned activity of an op id; nil in an undo run or for an op
+// the plan does not hold.
+func (a *activity) op(id string) *ActivityOp {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.ops[id]
+}
+
 func (a *activity) ml(state.Op) float64 { return 0 }
 
 // decide leaves out the activities Garmin already holds at the same start
@@ -244,9 +252,7 @@ func (a *activity) find(ctx context.Context, key dayKey, b *block, op state.Op) 
 // cassette) only when needed. A failed rename is left alone: the activity
 // is there, only its name differs.
 func (a *activity) keepName(ctx context.Context, g GarminActivity, op state.Op) {
-	a.mu.Lock()
-	planned := a.ops[op.ID]
-	a.mu.Unlock()
+	planned := a.op(op.ID)
 	if planned == nil || planned.Name == "" || g.Name == planned.Name {
 		return
 	}
@@ -281,9 +287,7 @@ func (a *activity) addActions(key dayKey, b *block, op state.Op) opActions {
 			return nil, true
 		},
 		write: func(ctx, wctx context.Context) (*state.Event, bool, error) {
-			a.mu.Lock()
-			planned := a.ops[op.ID]
-			a.mu.Unlock()
+			planned := a.op(op.ID)
 			if planned == nil {
 				return nil, false, Rejected(fmt.Errorf("activity %s is not in this export's plan", op.ID))
 			}
