@@ -58,6 +58,11 @@ func (c *Client) loadLocked() error {
 func (c *Client) setTokens(t *Tokens) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.setTokensLocked(t)
+}
+
+// setTokensLocked is setTokens with c.mu held.
+func (c *Client) setTokensLocked(t *Tokens) error {
 	c.tok = t
 	c.unsaved = true
 	if c.store == nil {

@@ -58,14 +58,9 @@ func (c *Client) keepCookies(ctx context.Context, tok *Tokens, h http.Header) (*
 	if !changed {
 		return base, nil
 	}
-	c.tok = nt
-	c.unsaved = true
-	if c.store != nil {
-		if err := c.store.Save(nt); err != nil {
-			return nil, &saveError{err}
-		}
+	if err := c.setTokensLocked(nt); err != nil {
+		return nil, err
 	}
-	c.unsaved = false
 	c.log.LogAttrs(ctx, slog.LevelDebug, "garmin session cookies renewed and saved", slog.Any("tokens", *nt))
 	return nt, nil
 }
