@@ -90,9 +90,16 @@ func (s *Server) login(c *call) reply {
 	return s.success(a, service, c.now)
 }
 
-func (s *Server) success(a *account, service string, now time.Time) reply {
+// issueTicket makes a service ticket for the account and service.
+// Callers hold s.mu.
+func (s *Server) issueTicket(a *account, service string, now time.Time) string {
 	id := "ST-" + strconv.FormatInt(now.UnixMilli(), 10) + "-" + s.randomString(15) + "-cas"
 	s.tickets[id] = &ticket{acct: a, service: service, exp: now.Add(ticketTTL)}
+	return id
+}
+
+func (s *Server) success(a *account, service string, now time.Time) reply {
+	id := s.issueTicket(a, service, now)
 	return reply{status: http.StatusOK, body: map[string]any{
 		"responseStatus":  status("SUCCESSFUL"),
 		"serviceTicketId": id,
