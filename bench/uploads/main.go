@@ -52,15 +52,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	var writes, reads int
-	for _, q := range srv.Requests() {
-		switch q.Class {
-		case sandbox.ClassWrite:
-			writes++
-		case sandbox.ClassRead:
-			reads++
-		}
-	}
+	writes, reads := env.Count()
 	acts := plan.Requests
 	windows := plan.RangeReads()
 	fmt.Printf("activities: %d over %d days (%d years); upload processing %s\n", acts, len(plan.Days), *years, *delay)

@@ -52,15 +52,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	var writes, reads int
-	for _, q := range srv.Requests() {
-		switch q.Class {
-		case sandbox.ClassWrite:
-			writes++
-		case sandbox.ClassRead:
-			reads++
-		}
-	}
+	writes, reads := env.Count()
 	n := plan.Requests
 	fmt.Printf("weigh-ins: %d over %d days (%d years), every %d with body fat; upload processing %s\n", n, len(plan.Days), *years, *fatEvery, *delay)
 	fmt.Printf("done: %d with their samplePk; processing at the end: %d; on the fake: %d\n", res.OpsDone, res.Processing, len(srv.WeighIns(benchenv.Email)))

@@ -95,3 +95,17 @@ func (c *Clock) Sleep(ctx context.Context, d time.Duration) error {
 	c.mu.Unlock()
 	return ctx.Err()
 }
+
+// Count is how many write and read requests the fake has answered since
+// its log was last reset.
+func (e *Env) Count() (writes, reads int) {
+	for _, q := range e.Server.Requests() {
+		switch q.Class {
+		case sandbox.ClassWrite:
+			writes++
+		case sandbox.ClassRead:
+			reads++
+		}
+	}
+	return writes, reads
+}
