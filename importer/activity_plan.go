@@ -29,29 +29,14 @@ const (
 // within seconds of each other.
 const SameStart = 60 * time.Second
 
-// ActivityRecord is one exercise log as the plan needs it; cmd makes it
-// from what the fitbit package reads.
+// ActivityRecord is one exercise log as the fitbit package reads it, with
+// what its track holds: its number of samples (0: no track) and whether
+// they carry heart rate. The log's LogID is the key the upload finds the
+// log, and its track, by again.
 type ActivityRecord struct {
-	// Key identifies the log in the export (its logId): the adapter that
-	// builds the FIT file finds the log, and its track, by it.
-	Key string
-	// Name is Fitbit's activity name, kept as the activity's name.
-	Name    string
-	TypeID  int64
-	LogType string
-	// Start is the instant it began; Offset is local time minus UTC then.
-	Start  time.Time
-	Offset time.Duration
-	// Duration is the wall-clock length; Active the moving time (0: same).
-	Duration, Active time.Duration
-	DistanceM        float64
-	Calories, Steps  int
-	AvgHR            int
-	// Points are the track's samples (0: no track); HR tells whether they
-	// or the log carry heart rate.
-	Points int
-	HR     bool
-	Source fitbit.Source
+	fitbit.Activity
+	Points  int
+	TrackHR bool
 }
 
 // ActivityFilter narrows which logs move (the --activity-types,
@@ -183,10 +168,10 @@ func sameSession(a, b ActivityRecord) bool {
 func activityOp(r ActivityRecord, date string, seq int) Op {
 	local := r.Start.UTC().Add(r.Offset)
 	a := &ActivityOp{
-		Key: r.Key, Name: r.Name, Type: r.Name, LogType: r.LogType, Sport: SportOf(r.TypeID, r.Name),
+		Key: r.LogID, Name: r.Name, Type: r.Name, LogType: r.LogType, Sport: SportOf(r.TypeID, r.Name),
 		Start: r.Start.UTC().Truncate(time.Second), Offset: r.Offset, Duration: r.Duration, Active: r.Active,
 		Seconds: math.Round(r.Duration.Seconds()), DistanceM: math.Round(r.DistanceM*10) / 10,
-		Calories: r.Calories, Steps: r.Steps, AvgHR: r.AvgHR, Points: r.Points, HR: r.HR,
+		Calories: r.Calories, Steps: r.Steps, AvgHR: r.AvgHR, Points: r.Points, HR: r.TrackHR || r.AvgHR > 0,
 	}
 	op := Op{Kind: string(KindActivity), Date: date, Seq: seq, Time: local.Format("2006-01-02T15:04:05.000"),
 		Activity: a, Shown: shownActivity(a)}

@@ -135,11 +135,11 @@ func seqOf[T any](recs ...T) iter.Seq2[T, error] {
 // New York (UTC-4 in summer).
 func run(utc string, typeID int64, name string) ActivityRecord {
 	start, _ := time.Parse(time.RFC3339, utc)
-	return ActivityRecord{
-		Key: fmt.Sprint(start.Unix()), Name: name, TypeID: typeID, LogType: "tracker", Start: start, Offset: -4 * time.Hour,
+	return ActivityRecord{Activity: fitbit.Activity{
+		LogID: fmt.Sprint(start.Unix()), Name: name, TypeID: typeID, LogType: "tracker", Start: start, Offset: -4 * time.Hour,
 		Duration: 30 * time.Minute, DistanceM: 5012.3, Calories: 300, Steps: 4800, AvgHR: 150,
 		Source: fitbit.Source{File: "exercise-0.json", Line: 1},
-	}
+	}}
 }
 
 func TestBuildActivityPlan(t *testing.T) {

@@ -70,9 +70,9 @@ func synthetic(years, n int) func(func(importer.ActivityRecord, error) bool) {
 	return func(yield func(importer.ActivityRecord, error) bool) {
 		for i := range n {
 			start := end.Add(-time.Duration(rng.Int64N(int64(span)))).Truncate(time.Second)
-			r := importer.ActivityRecord{Key: fmt.Sprint(i), Name: "Run", TypeID: 90009, LogType: "tracker", Start: start,
+			r := importer.ActivityRecord{Activity: fitbit.Activity{LogID: fmt.Sprint(i), Name: "Run", TypeID: 90009, LogType: "tracker", Start: start,
 				Duration: time.Duration(30+rng.IntN(60)) * time.Minute, DistanceM: 5000, Calories: 300,
-				Source: fitbit.Source{File: "exercise-0.json", Line: i + 1}}
+				Source: fitbit.Source{File: "exercise-0.json", Line: i + 1}}}
 			if !yield(r, nil) {
 				return
 			}

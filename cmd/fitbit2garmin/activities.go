@@ -63,7 +63,7 @@ func (p *planned) planActivities(opts importer.PlanOptions, filter importer.Acti
 				continue
 			}
 			p.activityByKey[a.LogID] = a
-			if !yield(activityRecord(a, points, hr), nil) {
+			if !yield(importer.ActivityRecord{Activity: a, Points: points, TrackHR: hr}, nil) {
 				return
 			}
 		}
@@ -71,15 +71,6 @@ func (p *planned) planActivities(opts importer.PlanOptions, filter importer.Acti
 	var err error
 	p.activities, err = importer.BuildActivityPlan(records, opts, filter)
 	return err
-}
-
-func activityRecord(a fitbit.Activity, points int, trackHR bool) importer.ActivityRecord {
-	hr := a.AvgHR > 0 || trackHR
-	return importer.ActivityRecord{
-		Key: a.LogID, Name: a.Name, TypeID: a.TypeID, LogType: a.LogType, Start: a.Start, Offset: a.Offset,
-		Duration: a.Duration, Active: a.Active, DistanceM: a.DistanceM, Calories: a.Calories, Steps: a.Steps,
-		AvgHR: a.AvgHR, Points: points, HR: hr, Source: a.Source,
-	}
 }
 
 // activityAPI is the Garmin side of activities for this export: the FIT
