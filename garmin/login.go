@@ -122,7 +122,7 @@ func (m *mfaOnce) get(ctx context.Context) (string, error) {
 		return "", err
 	}
 	if err != nil {
-		return "", fmt.Errorf("garmin: read mfa code: %w", err)
+		return "", fmt.Errorf("%w: %w", errMFAPrompt, err)
 	}
 	if code = strings.TrimSpace(code); code == "" {
 		return "", ErrMFARequired

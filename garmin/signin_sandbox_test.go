@@ -364,3 +364,21 @@ func TestSignInChain(t *testing.T) {
 		})
 	}
 }
+
+// TestSignInStopsWhenTheCodeCannotBeRead: a prompt that fails ends the
+// chain: no later strategy asks again.
+func TestSignInStopsWhenTheCodeCannotBeRead(t *testing.T) {
+	e := newSigninEnv(t, sandbox.Options{}, sandbox.Account{Email: email, Password: password, MFACode: "480213"})
+	closed := errors.New("prompt closed")
+	asked := 0
+	_, err := e.client(t, garmin.TransportOptions{}).Login(context.Background(), garmin.LoginRequest{
+		Email: email, Password: password,
+		MFA: func(context.Context) (string, error) { asked++; return "", closed },
+	})
+	if !errors.Is(err, closed) || asked != 1 {
+		t.Fatalf("error %v after %d prompts, want the prompt's error after one", err, asked)
+	}
+	if n := e.requests("/sso/", 0) + e.requests("/portal/", 0); n != 0 {
+		t.Errorf("%d requests to the form flows after the prompt failed", n)
+	}
+}
