@@ -561,16 +561,8 @@ func parseGarminTime(s string) (time.Time, error) {
 // StartGMT to match an instant (hevy2garmin). The body is a bare array
 // (garth, recorded) or {"activityList":[…]} (go-garmin accepts both).
 func (c *Client) SearchActivities(ctx context.Context, startDate, endDate string) ([]Activity, error) {
-	s, err := parseDate(startDate)
-	if err != nil {
-		return nil, fmt.Errorf("garmin: search activities: %w", err)
-	}
-	e, err := parseDate(endDate)
-	if err != nil {
-		return nil, fmt.Errorf("garmin: search activities: %w", err)
-	}
-	if e.Before(s) {
-		return nil, fmt.Errorf("garmin: search activities: end %s before start %s", endDate, startDate)
+	if _, _, err := dateSpan("search activities", startDate, endDate); err != nil {
+		return nil, err
 	}
 	var all []Activity
 	seen := make(map[int64]bool)

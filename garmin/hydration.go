@@ -84,44 +84,22 @@ func (c *Client) HydrationDay(ctx context.Context, date string) (*HydrationDay, 
 // included, and returns the days Garmin reports in date order. Each page
 // waits on the limiter.
 func (c *Client) HydrationRange(ctx context.Context, start, end string) ([]HydrationDay, error) {
-	s, err := parseDate(start)
+	s, e, err := dateSpan("hydration range", start, end)
 	if err != nil {
-		return nil, fmt.Errorf("garmin: hydration range: %w", err)
-	}
-	e, err := parseDate(end)
-	if err != nil {
-		return nil, fmt.Errorf("garmin: hydration range: %w", err)
-	}
-	if e.Before(s) {
-		return nil, fmt.Errorf("garmin: hydration range: end %s before start %s", end, start)
+		return nil, err
 	}
 	var days []HydrationDay
-	for from := s; !from.After(e); from = from.AddDate(0, 0, rangeDays) {
-		to := from.AddDate(0, 0, rangeDays-1)
-		if to.After(e) {
-			to = e
-		}
+	err = eachWindow(s, e, rangeDays, func(from, to string) error {
 		var page []HydrationDay
-		path := pathHydrationStat + from.Format(dateLayout) + "/" + to.Format(dateLayout)
-		if err := c.do(ctx, call{method: http.MethodGet, path: path}, &page); err != nil {
-			return nil, err
+		if err := c.do(ctx, call{method: http.MethodGet, path: pathHydrationStat + from + "/" + to}, &page); err != nil {
+			return err
 		}
 		days = append(days, page...)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	sort.SliceStable(days, func(i, j int) bool { return days[i].CalendarDate < days[j].CalendarDate })
 	return days, nil
-}
-
-// parseDate parses a strict YYYY-MM-DD.
-func parseDate(s string) (time.Time, error) {
-	t, err := time.Parse(dateLayout, s)
-	if err != nil || t.Format(dateLayout) != s {
-		return time.Time{}, fmt.Errorf("date %q: want YYYY-MM-DD", s)
-	}
-	return t, nil
-}
-
-func checkDate(s string) error {
-	_, err := parseDate(s)
-	return err
 }

@@ -3,6 +3,7 @@ package garmin
 import (
 	"encoding/json"
 	"errors"
+	"fitbit2garmin/internal/fsync"
 	"fmt"
 	"io/fs"
 	"os"
@@ -147,7 +148,7 @@ func (s *FileTokenStore) Save(t *Tokens) error {
 	if err := os.MkdirAll(s.dir, 0o700); err != nil {
 		return fmt.Errorf("create config dir: %w", err)
 	}
-	if err := writeFileAtomic(s.Path(), b); err != nil {
+	if err := fsync.WriteFile(s.Path(), ".tokens-*.tmp", b); err != nil {
 		return fmt.Errorf("save tokens: %w", err)
 	}
 	return nil
@@ -160,53 +161,7 @@ func (s *FileTokenStore) Delete() error {
 		return fmt.Errorf("delete token file: %w", err)
 	}
 	if err == nil {
-		return syncDir(s.dir)
-	}
-	return nil
-}
-
-// writeFileAtomic writes b to a temporary file of mode 0600 next to path,
-// fsyncs it, renames it over path and fsyncs the directory.
-func writeFileAtomic(path string, b []byte) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, ".tokens-*.tmp")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	defer func() {
-		if err != nil {
-			_ = f.Close()
-			_ = os.Remove(tmp)
-		}
-	}()
-	// CreateTemp already uses 0600; say so explicitly whatever the umask.
-	if err = f.Chmod(0o600); err != nil {
-		return err
-	}
-	if _, err = f.Write(b); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp, path); err != nil {
-		return err
-	}
-	return syncDir(dir)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, errors.ErrUnsupported) {
-		return fmt.Errorf("sync %s: %w", dir, err)
+		return fsync.Dir(s.dir)
 	}
 	return nil
 }

@@ -123,33 +123,25 @@ func (c *Client) WeightDay(ctx context.Context, date string) ([]WeighIn, error) 
 // of dailyWeightSummaries[].allWeightMetrics[] oldest first. Each page waits
 // on the limiter.
 func (c *Client) WeightRange(ctx context.Context, start, end string) ([]WeighIn, error) {
-	s, err := parseDate(start)
+	s, e, err := dateSpan("weight range", start, end)
 	if err != nil {
-		return nil, fmt.Errorf("garmin: weight range: %w", err)
-	}
-	e, err := parseDate(end)
-	if err != nil {
-		return nil, fmt.Errorf("garmin: weight range: %w", err)
-	}
-	if e.Before(s) {
-		return nil, fmt.Errorf("garmin: weight range: end %s before start %s", end, start)
+		return nil, err
 	}
 	var all []WeighIn
-	for from := s; !from.After(e); from = from.AddDate(0, 0, weightRangeDays) {
-		to := from.AddDate(0, 0, weightRangeDays-1)
-		if to.After(e) {
-			to = e
-		}
-		a, b := from.Format(dateLayout), to.Format(dateLayout)
+	err = eachWindow(s, e, weightRangeDays, func(from, to string) error {
 		var raw weightRangeAnswer
-		if err := c.do(ctx, call{method: http.MethodGet, path: pathWeightRange + a + "/" + b + queryIncludeAll}, &raw); err != nil {
-			return nil, err
+		if err := c.do(ctx, call{method: http.MethodGet, path: pathWeightRange + from + "/" + to + queryIncludeAll}, &raw); err != nil {
+			return err
 		}
 		page, err := raw.weighIns()
 		if err != nil {
-			return nil, fmt.Errorf("garmin: weight range %s..%s: %w", a, b, err)
+			return fmt.Errorf("garmin: weight range %s..%s: %w", from, to, err)
 		}
 		all = append(all, page...)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	sortWeighIns(all)
 	return all, nil

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fitbit2garmin/internal/fsync"
 	"fmt"
 	"io"
 	"os"
@@ -118,7 +119,7 @@ func open(ctx context.Context, path string, lock *fileLock, now func() time.Time
 	}
 	if errors.Is(statErr, os.ErrNotExist) {
 		// Make the new file's name durable too.
-		if err := syncDir(filepath.Dir(path)); err != nil {
+		if err := fsync.Dir(filepath.Dir(path)); err != nil {
 			f.Close()
 			return nil, fmt.Errorf("open journal: %w", err)
 		}
@@ -471,18 +472,4 @@ func readAll(f *os.File) ([]byte, error) {
 			return append(buf, rest...), err
 		}
 	}
-}
-
-// syncDir flushes a folder's entries, so a file just created in it survives
-// a crash.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
-		return err
-	}
-	return nil
 }
