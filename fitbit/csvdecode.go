@@ -33,17 +33,18 @@ type rowMeta struct {
 }
 
 // decodeRows binds each row after the header to a T with gocsv (the
-// design card's CSV decoder): T's `csv` tags name the columns. header is
+// design card's CSV decoder): T's `csv` tags name the columns. canon is
 // the header as this package's readers decided it: each column renamed to
 // the canonical name it was recognised as (a Takeout's "amount
 // milliliters" becomes "amount"), "" for a column not read, because an
 // export's column names vary and are found by their aliases, not by one
-// spelling. Fields are strings: values are parsed by the caller, which
-// names the column and the value in its errors. A row the CSV reader
-// cannot read is a problem at its line and reading goes on, as readRows
-// does. row gets each row with its line and field count; false stops.
-func decodeRows[T interface{ meta() rowMeta }, R any](cr *csv.Reader, header []string, s *sink[R], row func(rec T, m rowMeta) bool) {
-	names := append(append([]string{}, header...), lineColumn, fieldsColumn, problemColumn)
+// spelling. Fields are strings: convert parses them into a record, naming
+// the column and the value in its errors. A row the CSV reader cannot
+// read, or one of fewer than need fields (the header as the file spells
+// it is named then), is a problem at its line, and reading goes on as
+// readRows does.
+func decodeRows[T interface{ meta() rowMeta }, R any](cr *csv.Reader, canon []string, s *sink[R], header []string, need int, convert func(row T, src Source) (R, *Error)) {
+	names := append(append([]string{}, canon...), lineColumn, fieldsColumn, problemColumn)
 	// The row-per-record files are small (a year of drinks, the weigh-ins,
 	// the exercise list): decoded whole, without gocsv's per-row channel.
 	var rows []T
@@ -53,13 +54,24 @@ func decodeRows[T interface{ meta() rowMeta }, R any](cr *csv.Reader, header []s
 		}
 		return
 	}
-	for _, rec := range rows {
-		m := rec.meta()
+	for _, row := range rows {
+		m := row.meta()
+		var e *Error
+		var rec R
+		switch {
+		case m.Problem != "":
+			e = &Error{Source: s.at(m.Line), Found: m.Problem, Expected: "a CSV row", Err: ErrFormat}
+		case m.Fields < need:
+			e = &Error{Source: s.at(m.Line), Found: fmt.Sprintf("%d fields", m.Fields),
+				Expected: fmt.Sprintf("%d fields as in the header %s", len(header), quoteHeader(header)), Err: ErrFormat}
+		default:
+			rec, e = convert(row, s.at(m.Line))
+		}
 		ok := true
-		if m.Problem != "" {
-			ok = s.problem(&Error{Source: s.at(m.Line), Found: m.Problem, Expected: "a CSV row", Err: ErrFormat})
+		if e != nil {
+			ok = s.problem(e)
 		} else {
-			ok = row(rec, m)
+			ok = s.record(rec)
 		}
 		if !ok {
 			return

@@ -57,13 +57,7 @@ func readUserExercises(r io.Reader, s *sink[Activity]) {
 	if !ok {
 		return
 	}
-	decodeRows(cr, canon, s, func(row exerciseRow, m rowMeta) bool {
-		a, e := exerciseFromCSV(row, s.at(m.Line))
-		if e != nil {
-			return s.problem(e)
-		}
-		return s.record(a)
-	})
+	decodeRows(cr, canon, s, nil, 0, exerciseFromCSV)
 }
 
 func exerciseFromCSV(row exerciseRow, src Source) (Activity, *Error) {

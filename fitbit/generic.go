@@ -13,7 +13,6 @@ import (
 type genCols struct {
 	date, time, amount, unit int // time and unit are -1 when absent
 	headerUnit               string
-	n                        int
 }
 
 const expectGenericHeader = `a header date,time,amount,unit (time optional; ` +
@@ -21,7 +20,7 @@ const expectGenericHeader = `a header date,time,amount,unit (time optional; ` +
 
 // genericColumns finds the columns of a generic water CSV header.
 func genericColumns(header []string) (genCols, error) {
-	c := genCols{date: -1, time: -1, amount: -1, unit: -1, n: len(header)}
+	c := genCols{date: -1, time: -1, amount: -1, unit: -1}
 	for i, h := range header {
 		n := normHeader(h)
 		switch {
@@ -52,16 +51,8 @@ func readGeneric(r io.Reader, s *sink[Water]) {
 	}
 	need := max(cols.date, cols.time, cols.amount) + 1
 	canon := canonicalHeader(len(header), map[int]string{cols.date: "date", cols.time: "time", cols.amount: "amount", cols.unit: "unit"})
-	decodeRows(cr, canon, s, func(row genericRow, m rowMeta) bool {
-		if m.Fields < need {
-			return s.problem(&Error{Source: s.at(m.Line), Found: fmt.Sprintf("%d fields", m.Fields),
-				Expected: fmt.Sprintf("%d fields as in the header %s", cols.n, quoteHeader(header)), Err: ErrFormat})
-		}
-		w, e := genericWater(row, cols, header, s.at(m.Line))
-		if e != nil {
-			return s.problem(e)
-		}
-		return s.record(w)
+	decodeRows(cr, canon, s, header, need, func(row genericRow, src Source) (Water, *Error) {
+		return genericWater(row, cols, header, src)
 	})
 }
 

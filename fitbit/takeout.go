@@ -16,7 +16,6 @@ type hydCols struct {
 	source             int // the "data source" column, -1 when absent
 	// headerUnit is a unit named in the amount column's header, or "".
 	headerUnit string
-	n          int
 }
 
 // Preferred names of the time column, in order; other columns whose name
@@ -51,17 +50,8 @@ const expectHydHeader = `a header with a time column ("timestamp", "start time",
 // header. The unit may still be unknown (headerUnit "" and unit -1): the
 // reader then looks in the readme.
 func hydrationColumns(header []string) (hydCols, error) {
-	c := hydCols{time: -1, amount: -1, unit: -1, source: -1, n: len(header)}
-	norm := make([]string, len(header))
-	for i, h := range header {
-		norm[i] = normHeader(h)
-	}
-	for _, want := range hydTimeNames {
-		if i := slices.Index(norm, want); i >= 0 {
-			c.time = i
-			break
-		}
-	}
+	norm, t := takeoutHeader(header)
+	c := hydCols{time: t, amount: -1, unit: -1, source: -1}
 	if c.time < 0 {
 		for i, n := range norm {
 			w := strings.Fields(n)
@@ -88,6 +78,21 @@ func hydrationColumns(header []string) (hydCols, error) {
 		return c, ErrFormat
 	}
 	return c, nil
+}
+
+// takeoutHeader normalises a Takeout header's names (normHeader) and finds
+// its time column by the names the Takeout uses (-1 when none).
+func takeoutHeader(header []string) (norm []string, time int) {
+	norm = make([]string, len(header))
+	for i, h := range header {
+		norm[i] = normHeader(h)
+	}
+	for _, want := range hydTimeNames {
+		if i := slices.Index(norm, want); i >= 0 {
+			return norm, i
+		}
+	}
+	return norm, -1
 }
 
 // readmeUnit finds the unit of the amount column in the text of a Takeout
@@ -147,16 +152,12 @@ func readHydrationLog(r io.Reader, loc *time.Location, readme func() string, s *
 	}
 	need := max(cols.time, cols.amount) + 1
 	canon := canonicalHeader(len(header), map[int]string{cols.time: "time", cols.amount: "amount", cols.unit: "unit", cols.source: "source"})
-	decodeRows(cr, canon, s, func(row hydrationRow, m rowMeta) bool {
-		if m.Fields < need {
-			return s.problem(&Error{Source: s.at(m.Line), Found: fmt.Sprintf("%d fields", m.Fields),
-				Expected: fmt.Sprintf("%d fields as in the header %s", cols.n, quoteHeader(header)), Err: ErrFormat})
-		}
+	decodeRows(cr, canon, s, header, need, func(row hydrationRow, src Source) (Water, *Error) {
 		ts := strings.TrimSpace(row.Time)
 		t, ok := parseUTC(ts)
 		if !ok {
-			return s.problem(&Error{Source: s.at(m.Line), Found: fmt.Sprintf("%s %q", header[cols.time], ts),
-				Expected: "an ISO-8601 time such as 2018-05-28T13:30:12Z", Err: ErrFormat})
+			return Water{}, &Error{Source: src, Found: fmt.Sprintf("%s %q", header[cols.time], ts),
+				Expected: "an ISO-8601 time such as 2018-05-28T13:30:12Z", Err: ErrFormat}
 		}
 		rowUnit := unit
 		if cols.unit >= 0 && strings.TrimSpace(row.Unit) != "" {
@@ -164,11 +165,11 @@ func readHydrationLog(r io.Reader, loc *time.Location, readme func() string, s *
 		}
 		ml, err := parseVolume(row.Amount, rowUnit)
 		if err != nil {
-			return s.problem(amountError(s.at(m.Line), header[cols.amount], row.Amount, unitName, err))
+			return Water{}, amountError(src, header[cols.amount], row.Amount, unitName, err)
 		}
 		lt := t.In(loc)
-		return s.record(Water{Date: lt.Format(time.DateOnly), Time: lt.Format(time.TimeOnly), ML: ml, Source: s.at(m.Line),
-			DataSource: strings.TrimSpace(row.Source)})
+		return Water{Date: lt.Format(time.DateOnly), Time: lt.Format(time.TimeOnly), ML: ml, Source: src,
+			DataSource: strings.TrimSpace(row.Source)}, nil
 	})
 }
 

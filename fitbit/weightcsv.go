@@ -26,7 +26,6 @@ func FromHealthConnect(dataSource string) bool {
 type weightCols struct {
 	time, weight, fat, source int // weight, fat and source are -1 when absent
 	unit                      string
-	n                         int
 }
 
 const expectWeightHeader = `a header with a "timestamp" column (UTC ISO-8601 times) and a weight column naming its unit ` +
@@ -36,17 +35,8 @@ const expectWeightHeader = `a header with a "timestamp" column (UTC ISO-8601 tim
 // header. The weight column must name its unit (grams, kilograms or
 // pounds): the Takeout always does, and the unit is not guessed.
 func weightColumns(header []string) (weightCols, error) {
-	c := weightCols{time: -1, weight: -1, fat: -1, source: -1, n: len(header)}
-	norm := make([]string, len(header))
-	for i, h := range header {
-		norm[i] = normHeader(h)
-	}
-	for _, want := range hydTimeNames {
-		if i := slices.Index(norm, want); i >= 0 {
-			c.time = i
-			break
-		}
-	}
+	norm, t := takeoutHeader(header)
+	c := weightCols{time: t, weight: -1, fat: -1, source: -1}
 	for i, n := range norm {
 		w := strings.Fields(n)
 		switch {
@@ -113,16 +103,8 @@ func readWeightCSV(r io.Reader, loc *time.Location, s *sink[timedWeight]) {
 		need = max(cols.time, cols.fat) + 1
 	}
 	canon := canonicalHeader(len(header), map[int]string{cols.time: "time", cols.weight: "weight", cols.fat: "fat", cols.source: "source"})
-	decodeRows(cr, canon, s, func(row weightRow, m rowMeta) bool {
-		if m.Fields < need {
-			return s.problem(&Error{Source: s.at(m.Line), Found: fmt.Sprintf("%d fields", m.Fields),
-				Expected: fmt.Sprintf("%d fields as in the header %s", cols.n, quoteHeader(header)), Err: ErrFormat})
-		}
-		tw, e := weighInFromRow(row, cols, header, loc, s.at(m.Line))
-		if e != nil {
-			return s.problem(e)
-		}
-		return s.record(tw)
+	decodeRows(cr, canon, s, header, need, func(row weightRow, src Source) (timedWeight, *Error) {
+		return weighInFromRow(row, cols, header, loc, src)
 	})
 }
 
