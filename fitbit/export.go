@@ -186,31 +186,25 @@ func (e *Export) HasWeight() bool {
 // wants water from an export that has none, or nil when it has some. Its
 // message is the one Open gave before weight was read.
 func (e *Export) NoWaterError() error {
-	if e.HasWater() {
-		return nil
-	}
-	return &Error{
-		Source:   Source{File: strings.Join(e.paths, ", ")},
-		Found:    e.seen.describe("water logs"),
-		Expected: expectWater,
-		Hint:     "check that the export includes water (Takeout: Fitbit > Physical Activity; fitbit.com: Food Log)",
-		Err:      ErrNoWater,
-	}
+	return e.noneError(e.HasWater(), "water logs", expectWater,
+		"check that the export includes water (Takeout: Fitbit > Physical Activity; fitbit.com: Food Log)", ErrNoWater)
 }
 
 // NoWeightError returns the *Error (errors.Is ErrNoWeight) for a caller that
 // wants weight from an export that has none, or nil when it has some.
 func (e *Export) NoWeightError() error {
-	if e.HasWeight() {
+	return e.noneError(e.HasWeight(), "weight logs",
+		"weight-*.json, weight*.csv or body_fat*.csv in a Takeout, or fitbit_export_*.csv",
+		"check that the export includes weight (Takeout: Fitbit > Body or Personal & Account; fitbit.com: Body)", ErrNoWeight)
+}
+
+// noneError is nil when has, else the *Error saying that the export holds
+// no files of what (err), with what it holds instead.
+func (e *Export) noneError(has bool, what, expected, hint string, err error) error {
+	if has {
 		return nil
 	}
-	return &Error{
-		Source:   Source{File: strings.Join(e.paths, ", ")},
-		Found:    e.seen.describe("weight logs"),
-		Expected: "weight-*.json, weight*.csv or body_fat*.csv in a Takeout, or fitbit_export_*.csv",
-		Hint:     "check that the export includes weight (Takeout: Fitbit > Body or Personal & Account; fitbit.com: Body)",
-		Err:      ErrNoWeight,
-	}
+	return &Error{Source: Source{File: strings.Join(e.paths, ", ")}, Found: e.seen.describe(what), Expected: expected, Hint: hint, Err: err}
 }
 
 func compareSource(a, b Source) int {
