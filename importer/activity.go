@@ -274,18 +274,8 @@ func (a *activity) addActions(key dayKey, b *block, op state.Op) opActions {
 	}
 	processing := &state.Event{T: state.TypeProcessing, Reason: ReasonNotShown}
 	return opActions{
-		landed: func(ctx context.Context) (*state.Event, bool) {
-			ref, ok := a.find(ctx, key, b, op)
-			switch {
-			case !ok:
-				return nil, false
-			case ref != "":
-				return done(ref, ""), true
-			case r.Now().Sub(b.SentAt[op.ID]) < r.ResendAfter:
-				return processing, true
-			}
-			return nil, true
-		},
+		landed: r.landedBySearch(b, op, func(ctx context.Context) (string, bool) { return a.find(ctx, key, b, op) },
+			func(ref string) *state.Event { return done(ref, "") }),
 		write: func(ctx, wctx context.Context) (*state.Event, bool, error) {
 			planned := a.op(op.ID)
 			if planned == nil {

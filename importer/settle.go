@@ -26,6 +26,27 @@ type opActions struct {
 	write func(ctx, wctx context.Context) (done *state.Event, ok bool, err error)
 }
 
+// landedBySearch is the landed action of an upload Garmin may process
+// after its answer: find reads Garmin back (ref "" when the op is not
+// shown, ok false when the read failed). Not shown yet, the op is left
+// processing until Runner.ResendAfter has passed since it was sent (a sent
+// op with no journaled time is as old as can be), and only then sent
+// again: a repeat would create a duplicate.
+func (r *Runner) landedBySearch(b *block, op state.Op, find func(ctx context.Context) (string, bool), done func(ref string) *state.Event) func(ctx context.Context) (*state.Event, bool) {
+	return func(ctx context.Context) (*state.Event, bool) {
+		ref, ok := find(ctx)
+		switch {
+		case !ok:
+			return nil, false
+		case ref != "":
+			return done(ref), true
+		case r.Now().Sub(b.SentAt[op.ID]) < r.ResendAfter:
+			return &state.Event{T: state.TypeProcessing, Reason: ReasonNotShown}, true
+		}
+		return nil, true
+	}
+}
+
 // settle brings one op to done (or failed), whatever its kind: journaled
 // as sent (fsynced) before its request and done after it; a sent op whose
 // answer was lost is settled by reading Garmin back, never by sending it

@@ -317,21 +317,7 @@ func (w *weight) addActions(key dayKey, b *block, op state.Op) opActions {
 	}
 	processing := &state.Event{T: state.TypeProcessing, Reason: ReasonNotShown}
 	return opActions{
-		landed: func(ctx context.Context) (*state.Event, bool) {
-			ref, ok := w.findWeighIn(ctx, key, b, op)
-			switch {
-			case !ok:
-				return nil, false
-			case ref != "":
-				return done(ref), true
-			case r.Now().Sub(b.SentAt[op.ID]) < r.ResendAfter:
-				// It may still appear: never resend before Garmin has had
-				// ResendAfter to process it (a sent op with no journaled
-				// time is as old as can be: resent).
-				return processing, true
-			}
-			return nil, true
-		},
+		landed: r.landedBySearch(b, op, func(ctx context.Context) (string, bool) { return w.findWeighIn(ctx, key, b, op) }, done),
 		write: func(ctx, wctx context.Context) (*state.Event, bool, error) {
 			local, err := time.ParseInLocation("2006-01-02T15:04:05.000", op.Time, time.UTC)
 			if err != nil {
