@@ -62,20 +62,27 @@ func checkRecord[T any](t *testing.T, wantTime bool, fields func(T) (date, clock
 	}
 }
 
-func addFileSeeds(f *testing.F, pattern string) {
-	matches, _ := filepath.Glob(filepath.Join(exports, pattern))
-	for _, m := range matches {
-		if b, err := os.ReadFile(m); err == nil {
-			f.Add(b)
+// seedFiles adds every fixture matching one of patterns (below testdata's
+// exports), then each of literals, as one []byte seed each.
+func seedFiles(f *testing.F, patterns []string, literals ...string) {
+	for _, pattern := range patterns {
+		matches, _ := filepath.Glob(filepath.Join(exports, pattern))
+		for _, m := range matches {
+			if b, err := os.ReadFile(m); err == nil {
+				f.Add(b)
+			}
 		}
+	}
+	for _, l := range literals {
+		f.Add([]byte(l))
 	}
 }
 
 func FuzzDataExport(f *testing.F) {
-	addFileSeeds(f, "dataexport/*.csv")
-	addFileSeeds(f, "malformed/bad-dataexport/*.csv")
-	f.Add([]byte("Food Log 20200101\nDaily Totals\n\"\",\"Water\",\"1.893,5 ml\"\n"))
-	f.Add([]byte("Foods\nDate\n\nFood Log 2020-01-01\nX\n\"\",\"Wasser\",\"2,5 l\"\n"))
+	seedFiles(f, []string{"dataexport/*.csv", "malformed/bad-dataexport/*.csv"},
+		"Food Log 20200101\nDaily Totals\n\"\",\"Water\",\"1.893,5 ml\"\n",
+		"Foods\nDate\n\nFood Log 2020-01-01\nX\n\"\",\"Wasser\",\"2,5 l\"\n",
+	)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		yield := checkYield(t, false)
 		readDataExport(bytes.NewReader(data), newSink(Source{File: "f.csv"}, func(w Water, err error) bool {
@@ -105,10 +112,10 @@ func FuzzHydrationLog(f *testing.F) {
 }
 
 func FuzzGeneric(f *testing.F) {
-	addFileSeeds(f, "generic/*.csv")
-	addFileSeeds(f, "malformed/*.csv")
-	f.Add([]byte("date;time;amount\n"))
-	f.Add([]byte("Date,Amount (fl oz)\n2020/01/01,\"1,5\"\n"))
+	seedFiles(f, []string{"generic/*.csv", "malformed/*.csv"},
+		"date;time;amount\n",
+		"Date,Amount (fl oz)\n2020/01/01,\"1,5\"\n",
+	)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		readGeneric(bytes.NewReader(data), newSink(Source{File: "g.csv"}, checkYield(t, false)))
 	})
@@ -166,9 +173,10 @@ func checkWeight(t *testing.T, format string, wantTime bool) func(Weight, error)
 }
 
 func FuzzWeightJSON(f *testing.F) {
-	addFileSeeds(f, filepath.Join("weight-*", "*", "*", "*", "weight-*.json"))
-	f.Add([]byte(`[{"weight":"1.234,5","fat":"","date":"2/3/2020","time":"7:05"},null,[],{"weight":1e308}]`))
-	f.Add([]byte(`[{"fat":0,"date":"01/01/20"}] trailing`))
+	seedFiles(f, []string{filepath.Join("weight-*", "*", "*", "*", "weight-*.json")},
+		`[{"weight":"1.234,5","fat":"","date":"2/3/2020","time":"7:05"},null,[],{"weight":1e308}]`,
+		`[{"fat":0,"date":"01/01/20"}] trailing`,
+	)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, unit := range []string{UnitKg, UnitLb} {
 			readWeightJSON(bytes.NewReader(data), unit, newSink(Source{File: "w.json"}, checkWeight(t, FormatTakeoutJSON, false)))
@@ -177,9 +185,9 @@ func FuzzWeightJSON(f *testing.F) {
 }
 
 func FuzzWeightCSV(f *testing.F) {
-	addFileSeeds(f, filepath.Join("weight-*", "*", "*", "*", "weight_*.csv"))
-	addFileSeeds(f, filepath.Join("weight-*", "*", "*", "*", "body_fat_*.csv"))
-	f.Add([]byte("start time,weight kilograms,body fat,source\n2020-01-01T00:00:00+05:30,70,\n2020-01-01 00:00,,20\n"))
+	seedFiles(f, []string{filepath.Join("weight-*", "*", "*", "*", "weight_*.csv"), filepath.Join("weight-*", "*", "*", "*", "body_fat_*.csv")},
+		"start time,weight kilograms,body fat,source\n2020-01-01T00:00:00+05:30,70,\n2020-01-01 00:00,,20\n",
+	)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		loc := time.FixedZone("X", -5*3600)
 		check := checkWeight(t, FormatTakeoutCSV, true)
@@ -208,10 +216,10 @@ func FuzzWeightCSV(f *testing.F) {
 }
 
 func FuzzDataExportBody(f *testing.F) {
-	addFileSeeds(f, "dataexport/*.csv")
-	addFileSeeds(f, "weight-*/*.csv")
-	f.Add([]byte("Body\nDatum,Gewicht,BMI,Fett\n\"29.01.2019\",\"86,5\",\"26\",\"22,5\"\n"))
-	f.Add([]byte("Date,Weight\n2019-01-01,1\n\nBody\nFoo\nDate,Weight,Fat\n"))
+	seedFiles(f, []string{"dataexport/*.csv", "weight-*/*.csv"},
+		"Body\nDatum,Gewicht,BMI,Fett\n\"29.01.2019\",\"86,5\",\"26\",\"22,5\"\n",
+		"Date,Weight\n2019-01-01,1\n\nBody\nFoo\nDate,Weight,Fat\n",
+	)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, unit := range []string{"", UnitKg} {
 			asked := 0
@@ -230,9 +238,9 @@ func FuzzDataExportBody(f *testing.F) {
 }
 
 func FuzzWeightUnitSettings(f *testing.F) {
-	addFileSeeds(f, filepath.Join("*", "Takeout", "Fitbit", "Your Profile", "Profile.csv"))
-	addFileSeeds(f, filepath.Join("*", "Takeout", "Fitbit", "*", "UserAppSettingData.csv"))
-	f.Add([]byte("Weight Unit\n\n\"POUND\"\n"))
+	seedFiles(f, []string{filepath.Join("*", "Takeout", "Fitbit", "Your Profile", "Profile.csv"), filepath.Join("*", "Takeout", "Fitbit", "*", "UserAppSettingData.csv")},
+		"Weight Unit\n\n\"POUND\"\n",
+	)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, parse := range []func([]byte) (string, int, bool){
 			func(b []byte) (string, int, bool) { return parseProfileWeightUnit(bytes.NewReader(b)) },
