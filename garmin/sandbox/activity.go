@@ -144,9 +144,9 @@ func (s *Server) SeedActivity(who string, a Activity) (Activity, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	acct := s.lookup(who)
-	if acct == nil {
-		return Activity{}, fmt.Errorf("sandbox: no account %q", who)
+	acct, err := s.known(who)
+	if err != nil {
+		return Activity{}, err
 	}
 	if a.ID == 0 {
 		a.ID = s.nextActivityID()
@@ -674,9 +674,9 @@ func (s *Server) deleteActivity(c *call) reply {
 func (s *Server) RemoveActivity(who string, id int64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	acct := s.lookup(who)
-	if acct == nil {
-		return fmt.Errorf("sandbox: no account %q", who)
+	acct, err := s.known(who)
+	if err != nil {
+		return err
 	}
 	n := len(acct.activities)
 	acct.activities = slices.DeleteFunc(acct.activities, func(x *Activity) bool { return x.ID == id })

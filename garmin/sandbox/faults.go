@@ -51,19 +51,15 @@ const (
 )
 
 func (sc Scope) String() string {
-	switch sc {
-	case ScopeData:
-		return "data"
-	case ScopeReads:
-		return "reads"
-	case ScopeWrites:
-		return "writes"
-	case ScopeAuth:
-		return "auth"
-	case ScopeAll:
-		return "all"
+	return enumName(int(sc), "Scope", "data", "reads", "writes", "auth", "all")
+}
+
+// enumName is names[v], or typ(v) when v has no name.
+func enumName(v int, typ string, names ...string) string {
+	if v >= 0 && v < len(names) && names[v] != "" {
+		return names[v]
 	}
-	return "Scope(" + strconv.Itoa(int(sc)) + ")"
+	return typ + "(" + strconv.Itoa(v) + ")"
 }
 
 func (sc Scope) match(c Class) bool {

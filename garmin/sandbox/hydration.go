@@ -35,11 +35,34 @@ func profileRoutes() []route {
 
 // parseDate accepts exactly YYYY-MM-DD.
 func parseDate(s string) (time.Time, error) {
-	t, err := time.Parse(dateLayout, s)
-	if err != nil || t.Format(dateLayout) != s {
-		return time.Time{}, fmt.Errorf("date %q is not YYYY-MM-DD", s)
+	return parseStrict(dateLayout, s, "date %q is not YYYY-MM-DD")
+}
+
+// parseStrict parses s in layout and refuses what does not format back to
+// s, with the message refused (a format taking s).
+func parseStrict(layout, s, refused string) (time.Time, error) {
+	t, err := time.Parse(layout, s)
+	if err != nil || t.Format(layout) != s {
+		return time.Time{}, fmt.Errorf(refused, s)
 	}
 	return t, nil
+}
+
+// pathRange reads the {start} and {end} dates of a range route: a 400
+// reply when either is not a date or end is before start.
+func pathRange(c *call) (start, end time.Time, bad *reply) {
+	start, err := parseDate(c.r.PathValue("start"))
+	if err == nil {
+		end, err = parseDate(c.r.PathValue("end"))
+	}
+	if err == nil && end.Before(start) {
+		err = errors.New("end is before start")
+	}
+	if err != nil {
+		r := jsonError(http.StatusBadRequest, err.Error())
+		return start, end, &r
+	}
+	return start, end, nil
 }
 
 // waterEntry is a validated PUT body.
@@ -147,16 +170,9 @@ func (s *Server) dailyWater(c *call) reply {
 
 // rangeWater serves GET /usersummary-service/stats/hydration/daily/{start}/{end}.
 func (s *Server) rangeWater(c *call) reply {
-	start, err := parseDate(c.r.PathValue("start"))
-	if err != nil {
-		return jsonError(http.StatusBadRequest, err.Error())
-	}
-	end, err := parseDate(c.r.PathValue("end"))
-	if err != nil {
-		return jsonError(http.StatusBadRequest, err.Error())
-	}
-	if end.Before(start) {
-		return jsonError(http.StatusBadRequest, "end is before start")
+	start, end, bad := pathRange(c)
+	if bad != nil {
+		return *bad
 	}
 	if n := int(end.Sub(start).Hours()/24) + 1; n > MaxRangeDays {
 		return jsonError(http.StatusBadRequest, fmt.Sprintf("range of %d days is beyond %d", n, MaxRangeDays))

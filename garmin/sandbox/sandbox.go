@@ -112,17 +112,7 @@ const (
 )
 
 func (c Class) String() string {
-	switch c {
-	case ClassRead:
-		return "read"
-	case ClassWrite:
-		return "write"
-	case ClassAuth:
-		return "auth"
-	case ClassOther:
-		return "other"
-	}
-	return "Class(" + strconv.Itoa(int(c)) + ")"
+	return enumName(int(c), "Class", "", "read", "write", "auth", "other")
 }
 
 // Request is one entry of the request log. It never holds tokens.
@@ -318,6 +308,14 @@ func (s *Server) Account(who string) (Account, bool) {
 	return a.Account, true
 }
 
+// known is lookup for an account that must exist. Callers hold s.mu.
+func (s *Server) known(who string) (*account, error) {
+	if a := s.lookup(who); a != nil {
+		return a, nil
+	}
+	return nil, fmt.Errorf("sandbox: no account %q", who)
+}
+
 // lookup finds an account by email or decimal profile id. Callers hold s.mu.
 func (s *Server) lookup(who string) *account {
 	if a, ok := s.accounts[strings.ToLower(strings.TrimSpace(who))]; ok {
@@ -352,9 +350,9 @@ func (s *Server) SetTotal(who, date string, ml float64) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	a := s.lookup(who)
-	if a == nil {
-		return fmt.Errorf("sandbox: no account %q", who)
+	a, err := s.known(who)
+	if err != nil {
+		return err
 	}
 	a.days[date] = &day{ml: ml, lastEntry: date + "T12:00:00.000"}
 	return nil

@@ -104,9 +104,9 @@ type claims struct {
 func (s *Server) IssueDI(email string) (DITokens, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	a := s.lookup(email)
-	if a == nil {
-		return DITokens{}, fmt.Errorf("sandbox: no account %q", email)
+	a, err := s.known(email)
+	if err != nil {
+		return DITokens{}, err
 	}
 	if s.firstID == "" {
 		return DITokens{}, errors.New("sandbox: no DI client id accepted")
@@ -119,9 +119,9 @@ func (s *Server) IssueDI(email string) (DITokens, error) {
 func (s *Server) IssueWeb(email string) (WebTokens, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	a := s.lookup(email)
-	if a == nil {
-		return WebTokens{}, fmt.Errorf("sandbox: no account %q", email)
+	a, err := s.known(email)
+	if err != nil {
+		return WebTokens{}, err
 	}
 	fgp := s.randomString(24)
 	at, rt := s.issue(a, familyWeb, WebClientID, fgp)

@@ -69,9 +69,9 @@ func gcapiRoutes(rts []route) []route {
 func (s *Server) IssueWebSession(email string) (WebSession, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	a := s.lookup(email)
-	if a == nil {
-		return WebSession{}, fmt.Errorf("sandbox: no account %q", email)
+	a, err := s.known(email)
+	if err != nil {
+		return WebSession{}, err
 	}
 	if s.sessions == nil {
 		s.sessions = map[string]*browserSession{}

@@ -146,9 +146,9 @@ func (s *Server) AddWeighIn(who string, w WeighIn) (WeighIn, error) {
 	w.upload = ""
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	a := s.lookup(who)
-	if a == nil {
-		return WeighIn{}, fmt.Errorf("sandbox: no account %q", who)
+	a, err := s.known(who)
+	if err != nil {
+		return WeighIn{}, err
 	}
 	if w.SamplePK == 0 {
 		w.SamplePK = s.nextSamplePK()
@@ -174,9 +174,9 @@ func (s *Server) SetTimeZone(who string, loc *time.Location) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	a := s.lookup(who)
-	if a == nil {
-		return fmt.Errorf("sandbox: no account %q", who)
+	a, err := s.known(who)
+	if err != nil {
+		return err
 	}
 	a.weight.zone = loc
 	return nil
@@ -265,11 +265,7 @@ func parseWeightBody(body []byte) (WeighIn, error) {
 }
 
 func parseLocalTS(s string) (time.Time, error) {
-	t, err := time.Parse(localTSLayout, s)
-	if err != nil || t.Format(localTSLayout) != s {
-		return time.Time{}, fmt.Errorf("%q is not YYYY-MM-DDTHH:MM:SS.mmm", s)
-	}
-	return t, nil
+	return parseStrict(localTSLayout, s, "%q is not YYYY-MM-DDTHH:MM:SS.mmm")
 }
 
 func checkKg(kg float64) error {
@@ -308,16 +304,9 @@ func (s *Server) weightDay(c *call) reply {
 // weightRange serves GET /weight-service/weight/range/{start}/{end}.
 // Garmin documents no cap on the span, and the fake imposes none.
 func (s *Server) weightRange(c *call) reply {
-	start, err := parseDate(c.r.PathValue("start"))
-	if err != nil {
-		return jsonError(http.StatusBadRequest, err.Error())
-	}
-	end, err := parseDate(c.r.PathValue("end"))
-	if err != nil {
-		return jsonError(http.StatusBadRequest, err.Error())
-	}
-	if end.Before(start) {
-		return jsonError(http.StatusBadRequest, "end is before start")
+	start, end, bad := pathRange(c)
+	if bad != nil {
+		return *bad
 	}
 	lo, hi := start.Format(dateLayout), end.Format(dateLayout)
 	byDay := map[string][]*WeighIn{}
