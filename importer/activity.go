@@ -330,30 +330,13 @@ func (a *activity) deleteActions(key dayKey, b *block, op state.Op) opActions {
 		}
 		return &state.Event{T: state.TypeDone, Kind: string(key.Kind), Date: key.Date, Op: op.ID, Ref: op.Ref, Reason: ReasonNeverShown}
 	}
-	return opActions{
-		landed: func(ctx context.Context) (*state.Event, bool) {
-			ref, ok := target(ctx)
-			if !ok || ref != "" {
-				return nil, ok
-			}
-			return absent(), true
-		},
-		write: func(ctx, wctx context.Context) (*state.Event, bool, error) {
-			ref, ok := target(ctx)
-			switch {
-			case !ok:
-				return nil, false, nil
-			case ref == "":
-				return absent(), true, nil
-			}
-			id, err := strconv.ParseInt(ref, 10, 64)
-			if err != nil {
-				return nil, false, Rejected(fmt.Errorf("activity id %q: %w", ref, err))
-			}
-			done := &state.Event{T: state.TypeDone, Kind: string(key.Kind), Date: key.Date, Op: op.ID, Ref: ref}
-			return done, true, r.Activities.DeleteActivity(wctx, id)
-		},
-	}
+	return deleteFound(key, op, target, absent, func(wctx context.Context, ref string) error {
+		id, err := strconv.ParseInt(ref, 10, 64)
+		if err != nil {
+			return Rejected(fmt.Errorf("activity id %q: %w", ref, err))
+		}
+		return r.Activities.DeleteActivity(wctx, id)
+	})
 }
 
 // stillThere returns ref when Garmin still lists that activity on the day.

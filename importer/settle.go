@@ -47,6 +47,33 @@ func (r *Runner) landedBySearch(b *block, op state.Op, find func(ctx context.Con
 	}
 }
 
+// deleteFound is the actions of an undo op that deletes what find shows on
+// Garmin (its ref, "" once it is gone; ok false when the read failed) with
+// del. Nothing to delete journals absent(); a lost answer is settled by
+// reading again: still there means not deleted.
+func deleteFound(key dayKey, op state.Op, find func(ctx context.Context) (string, bool), absent func() *state.Event, del func(wctx context.Context, ref string) error) opActions {
+	return opActions{
+		landed: func(ctx context.Context) (*state.Event, bool) {
+			ref, ok := find(ctx)
+			if !ok || ref != "" {
+				return nil, ok // still there: delete it
+			}
+			return absent(), true
+		},
+		write: func(ctx, wctx context.Context) (*state.Event, bool, error) {
+			ref, ok := find(ctx)
+			switch {
+			case !ok:
+				return nil, false, nil
+			case ref == "":
+				return absent(), true, nil
+			}
+			done := &state.Event{T: state.TypeDone, Kind: string(key.Kind), Date: key.Date, Op: op.ID, Ref: ref}
+			return done, true, del(wctx, ref)
+		},
+	}
+}
+
 // settle brings one op to done (or failed), whatever its kind: journaled
 // as sent (fsynced) before its request and done after it; a sent op whose
 // answer was lost is settled by reading Garmin back, never by sending it

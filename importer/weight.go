@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -398,32 +399,14 @@ func (w *weight) findDeleteActions(key dayKey, b *block, op state.Op) opActions 
 		}
 		return &state.Event{T: state.TypeDone, Kind: string(key.Kind), Date: key.Date, Op: op.ID, Reason: ReasonNeverShown}
 	}
-	find := func(ctx context.Context) (int64, bool) {
-		ref, ok := w.findWeighIn(ctx, key, b, added)
-		var id int64
-		fmt.Sscan(ref, &id)
-		return id, ok
-	}
-	return opActions{
-		landed: func(ctx context.Context) (*state.Event, bool) {
-			id, ok := find(ctx)
-			if !ok || id != 0 {
-				return nil, ok // still there: delete it
-			}
-			return absent(), true
-		},
-		write: func(ctx, wctx context.Context) (*state.Event, bool, error) {
-			id, ok := find(ctx)
-			switch {
-			case !ok:
-				return nil, false, nil
-			case id == 0:
-				return absent(), true, nil
-			}
-			done := &state.Event{T: state.TypeDone, Kind: string(key.Kind), Date: key.Date, Op: op.ID, Ref: fmt.Sprint(id)}
-			return done, true, r.Weight.DeleteWeighIn(wctx, key.Date, id)
-		},
-	}
+	find := func(ctx context.Context) (string, bool) { return w.findWeighIn(ctx, key, b, added) }
+	return deleteFound(key, op, find, absent, func(wctx context.Context, ref string) error {
+		id, err := strconv.ParseInt(ref, 10, 64)
+		if err != nil {
+			return Rejected(fmt.Errorf("weigh-in id %q: %w", ref, err))
+		}
+		return r.Weight.DeleteWeighIn(wctx, key.Date, id)
+	})
 }
 
 // deleteActions deletes one weigh-in by the id the import recorded; a
