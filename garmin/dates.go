@@ -1,7 +1,9 @@
 package garmin
 
 import (
+	"context"
 	"fmt"
+	"net/http"
 	"time"
 )
 
@@ -32,6 +34,34 @@ func dateSpan(what, start, end string) (s, e time.Time, err error) {
 		return s, e, fmt.Errorf("garmin: %s: %w", what, err)
 	}
 	return s, e, nil
+}
+
+// readWindows reads [start, end] (YYYY-MM-DD, both included) by GETs of at
+// most days days each, the path of each made by path from its first and
+// last day, and returns what items finds in each answer (of type P), in
+// window order. what names the read in errors.
+func readWindows[P, T any](ctx context.Context, c *Client, what, start, end string, days int, path func(from, to string) string, items func(P) ([]T, error)) ([]T, error) {
+	s, e, err := dateSpan(what, start, end)
+	if err != nil {
+		return nil, err
+	}
+	var all []T
+	err = eachWindow(s, e, days, func(from, to string) error {
+		var page P
+		if err := c.do(ctx, call{method: http.MethodGet, path: path(from, to)}, &page); err != nil {
+			return err
+		}
+		got, err := items(page)
+		if err != nil {
+			return fmt.Errorf("garmin: %s %s..%s: %w", what, from, to, err)
+		}
+		all = append(all, got...)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return all, nil
 }
 
 // eachWindow calls read for consecutive windows of at most days days

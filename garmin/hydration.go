@@ -84,19 +84,9 @@ func (c *Client) HydrationDay(ctx context.Context, date string) (*HydrationDay, 
 // included, and returns the days Garmin reports in date order. Each page
 // waits on the limiter.
 func (c *Client) HydrationRange(ctx context.Context, start, end string) ([]HydrationDay, error) {
-	s, e, err := dateSpan("hydration range", start, end)
-	if err != nil {
-		return nil, err
-	}
-	var days []HydrationDay
-	err = eachWindow(s, e, rangeDays, func(from, to string) error {
-		var page []HydrationDay
-		if err := c.do(ctx, call{method: http.MethodGet, path: pathHydrationStat + from + "/" + to}, &page); err != nil {
-			return err
-		}
-		days = append(days, page...)
-		return nil
-	})
+	days, err := readWindows(ctx, c, "hydration range", start, end, rangeDays,
+		func(from, to string) string { return pathHydrationStat + from + "/" + to },
+		func(page []HydrationDay) ([]HydrationDay, error) { return page, nil })
 	if err != nil {
 		return nil, err
 	}

@@ -123,23 +123,9 @@ func (c *Client) WeightDay(ctx context.Context, date string) ([]WeighIn, error) 
 // of dailyWeightSummaries[].allWeightMetrics[] oldest first. Each page waits
 // on the limiter.
 func (c *Client) WeightRange(ctx context.Context, start, end string) ([]WeighIn, error) {
-	s, e, err := dateSpan("weight range", start, end)
-	if err != nil {
-		return nil, err
-	}
-	var all []WeighIn
-	err = eachWindow(s, e, weightRangeDays, func(from, to string) error {
-		var raw weightRangeAnswer
-		if err := c.do(ctx, call{method: http.MethodGet, path: pathWeightRange + from + "/" + to + queryIncludeAll}, &raw); err != nil {
-			return err
-		}
-		page, err := raw.weighIns()
-		if err != nil {
-			return fmt.Errorf("garmin: weight range %s..%s: %w", from, to, err)
-		}
-		all = append(all, page...)
-		return nil
-	})
+	all, err := readWindows(ctx, c, "weight range", start, end, weightRangeDays,
+		func(from, to string) string { return pathWeightRange + from + "/" + to + queryIncludeAll },
+		weightRangeAnswer.weighIns)
 	if err != nil {
 		return nil, err
 	}

@@ -65,6 +65,19 @@ func pathRange(c *call) (start, end time.Time, bad *reply) {
 	return start, end, nil
 }
 
+// decodeBody decodes one JSON value from a request body into v: an error
+// for malformed JSON or data after the value.
+func decodeBody(body []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("malformed JSON: %w", err)
+	}
+	if dec.More() {
+		return errors.New("trailing data after JSON body")
+	}
+	return nil
+}
+
 // waterEntry is a validated PUT body.
 type waterEntry struct {
 	CalendarDate   string
@@ -81,12 +94,8 @@ func parseWaterEntry(body []byte) (waterEntry, error) {
 		ValueInML      *json.RawMessage `json:"valueInML"`
 		UserProfileID  *int64           `json:"userProfileId"`
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&in); err != nil {
-		return waterEntry{}, fmt.Errorf("malformed JSON: %w", err)
-	}
-	if dec.More() {
-		return waterEntry{}, errors.New("trailing data after JSON body")
+	if err := decodeBody(body, &in); err != nil {
+		return waterEntry{}, err
 	}
 	var e waterEntry
 	if in.CalendarDate == nil {

@@ -212,12 +212,8 @@ func parseWeightBody(body []byte) (WeighIn, error) {
 		SourceType    *string          `json:"sourceType"`
 		Value         *json.RawMessage `json:"value"`
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&in); err != nil {
-		return WeighIn{}, fmt.Errorf("malformed JSON: %w", err)
-	}
-	if dec.More() {
-		return WeighIn{}, errors.New("trailing data after JSON body")
+	if err := decodeBody(body, &in); err != nil {
+		return WeighIn{}, err
 	}
 	var w WeighIn
 	if in.DateTimestamp == nil || in.GMTTimestamp == nil {
