@@ -76,6 +76,9 @@ func (l *countingLimiter) Wait(ctx context.Context) error {
 	return ctx.Err()
 }
 
+// SyncBuffer is syncBuffer for the external tests (package garmin_test).
+type SyncBuffer = syncBuffer
+
 // syncBuffer is a bytes.Buffer safe for concurrent writers.
 type syncBuffer struct {
 	mu sync.Mutex

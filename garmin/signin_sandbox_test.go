@@ -1,7 +1,6 @@
 package garmin_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -21,26 +20,9 @@ import (
 type signinEnv struct {
 	fake   *sandbox.Server
 	base   string
-	logs   *lockedBuffer
+	logs   *garmin.SyncBuffer
 	pauses []time.Duration
 	mu     sync.Mutex
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // client returns a client as the command builds it (no injected HTTP
@@ -89,7 +71,7 @@ func newSigninEnv(t *testing.T, opts sandbox.Options, acct sandbox.Account) *sig
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &signinEnv{fake: fake, base: base, logs: &lockedBuffer{}}
+	return &signinEnv{fake: fake, base: base, logs: &garmin.SyncBuffer{}}
 }
 
 // startTLS serves the fake over TLS and points SSL_CERT_FILE at its test
@@ -98,15 +80,12 @@ func startTLS(t *testing.T, e *signinEnv) *garmin.TransportOptions {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	base, caPEM, err := e.fake.StartTLS(ctx)
+	ca := filepath.Join(t.TempDir(), "sandbox-ca.pem")
+	base, err := e.fake.StartTLS(ctx, ca)
 	if err != nil {
 		t.Fatal(err)
 	}
 	e.base = base
-	ca := filepath.Join(t.TempDir(), "sandbox-ca.pem")
-	if err := os.WriteFile(ca, caPEM, 0o600); err != nil {
-		t.Fatal(err)
-	}
 	t.Setenv("SSL_CERT_FILE", ca)
 	roots, err := garmin.RootCAs(os.Getenv)
 	if err != nil {

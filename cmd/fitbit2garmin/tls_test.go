@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,15 +17,12 @@ func TestLoginOverTLS(t *testing.T) {
 	w := newAuthWorld(t, sandbox.Account{})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	base, caPEM, err := w.srv.StartTLS(ctx)
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	base, err := w.srv.StartTLS(ctx, ca)
 	if err != nil {
 		t.Fatal(err)
 	}
 	w.url = base
-	ca := filepath.Join(t.TempDir(), "ca.pem")
-	if err := os.WriteFile(ca, caPEM, 0o600); err != nil {
-		t.Fatal(err)
-	}
 	login := []string{"auth", "login", "--email", authEmail, "--password-file", "-", "--strategy", "mobile"}
 
 	t.Setenv("SSL_CERT_FILE", filepath.Join(t.TempDir(), "missing.pem"))

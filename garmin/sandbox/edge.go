@@ -17,6 +17,7 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -140,18 +141,21 @@ func (s *Server) challengePage() reply {
 }
 
 // StartTLS serves s over TLS on a new 127.0.0.1 port until ctx is done,
-// with a certificate from a new test authority, and returns the base URL
-// and that authority's certificate (PEM) for the client to trust, for
-// example through SSL_CERT_FILE. Sign-in requests are then checked for a
-// browser's TLS fingerprint.
-func (s *Server) StartTLS(ctx context.Context) (baseURL string, caPEM []byte, err error) {
+// with a certificate from a new test authority, and returns the base URL.
+// It writes that authority's certificate (PEM) to caFile (0600) for the
+// client to trust, for example through SSL_CERT_FILE. Sign-in requests are
+// then checked for a browser's TLS fingerprint.
+func (s *Server) StartTLS(ctx context.Context, caFile string) (baseURL string, err error) {
 	cert, caPEM, err := testCertificate()
 	if err != nil {
-		return "", nil, err
+		return "", err
+	}
+	if err := os.WriteFile(caFile, caPEM, 0o600); err != nil {
+		return "", fmt.Errorf("sandbox: write the test authority: %w", err)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return "", nil, fmt.Errorf("sandbox listen: %w", err)
+		return "", fmt.Errorf("sandbox listen: %w", err)
 	}
 	cfg := &tls.Config{
 		Certificates: []tls.Certificate{cert},
@@ -169,7 +173,7 @@ func (s *Server) StartTLS(ctx context.Context) (baseURL string, caPEM []byte, er
 		<-ctx.Done()
 		_ = srv.Close()
 	}()
-	return "https://" + ln.Addr().String(), caPEM, nil
+	return "https://" + ln.Addr().String(), nil
 }
 
 // testCertificate makes a CA and a certificate it signs for 127.0.0.1 and
