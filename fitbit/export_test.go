@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"errors"
 	"io/fs"
+	"iter"
 	"os"
 	"path/filepath"
 	"strings"
@@ -164,18 +165,7 @@ func TestWaterReportsEveryProblemAndGoesOn(t *testing.T) {
 	if len(recs) != 4 {
 		t.Errorf("got %d good records, want 4 (2 per file with good rows)", len(recs))
 	}
-	lines := map[string][]int{}
-	for _, err := range errs {
-		var fe *Error
-		errors.As(err, &fe)
-		if !errors.Is(err, ErrFormat) {
-			t.Errorf("%v is not ErrFormat", err)
-		}
-		if fe.Expected == "" || fe.Found == "" {
-			t.Errorf("%v lacks Found or Expected", err)
-		}
-		lines[filepath.Base(fe.Source.Entry+fe.Source.File)] = append(lines[filepath.Base(fe.Source.Entry+fe.Source.File)], fe.Source.Line)
-	}
+	lines := problemLines(t, errs)
 	want := map[string][]int{
 		"bad-rows.csv":                 {3, 4, 5, 6, 7, 8},
 		"hydration_log_2020-01-01.csv": {3, 4, 5, 6, 7},
@@ -189,9 +179,24 @@ func TestWaterReportsEveryProblemAndGoesOn(t *testing.T) {
 
 func TestWaterStopsWhenTheCallerStops(t *testing.T) {
 	e := mustOpen(t, fixture("takeout"), fixture("malformed", "bad-rows.csv"))
-	for _, stopAt := range []int{1, 2, 5} {
+	checkStops(t, func() iter.Seq2[Water, error] { return e.Water(time.UTC) })
+}
+
+// checkStops ranges over seq() again and again, breaking after 1, 2, ...
+// records up to all of them, and checks that no record comes after the
+// break (a reader that ignores yield's false panics or counts on).
+func checkStops[T any](t *testing.T, seq func() iter.Seq2[T, error]) {
+	t.Helper()
+	total := 0
+	for range seq() {
+		total++
+	}
+	if total < 2 {
+		t.Fatalf("%d records: too few to stop early", total)
+	}
+	for stopAt := 1; stopAt <= total; stopAt++ {
 		n := 0
-		for range e.Water(time.UTC) {
+		for range seq() {
 			n++
 			if n == stopAt {
 				break
@@ -201,6 +206,23 @@ func TestWaterStopsWhenTheCallerStops(t *testing.T) {
 			t.Errorf("stopped at %d, want %d", n, stopAt)
 		}
 	}
+}
+
+// problemLines checks that every problem is an ErrFormat *Error saying what
+// it found and expected, and returns their lines by file (or zip entry).
+func problemLines(t *testing.T, errs []error) map[string][]int {
+	t.Helper()
+	lines := map[string][]int{}
+	for _, err := range errs {
+		var fe *Error
+		if !errors.As(err, &fe) || !errors.Is(err, ErrFormat) || fe.Found == "" || fe.Expected == "" {
+			t.Errorf("%v: not an ErrFormat *Error, or lacks Found or Expected", err)
+			continue
+		}
+		name := filepath.Base(fe.Source.Entry + fe.Source.File)
+		lines[name] = append(lines[name], fe.Source.Line)
+	}
+	return lines
 }
 
 func TestTooManyProblemsStopTheFile(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"iter"
 	"math"
 	"os"
 	"path/filepath"
@@ -380,16 +381,7 @@ func TestWeightReportsEveryProblemAndGoesOn(t *testing.T) {
 	if len(recs) != 6 {
 		t.Errorf("got %d good records, want 6", len(recs))
 	}
-	lines := map[string][]int{}
-	for _, err := range errs {
-		var fe *Error
-		errors.As(err, &fe)
-		if !errors.Is(err, ErrFormat) || fe.Found == "" || fe.Expected == "" {
-			t.Errorf("%v: not ErrFormat, or lacks Found or Expected", err)
-		}
-		name := filepath.Base(fe.Source.File)
-		lines[name] = append(lines[name], fe.Source.Line)
-	}
+	lines := problemLines(t, errs)
 	want := map[string][]int{
 		"weight-2020-01-01.json":     {2, 3, 4, 5, 6, 7},
 		"weight-2020-02-01.json":     {2},
@@ -406,22 +398,7 @@ func TestWeightReportsEveryProblemAndGoesOn(t *testing.T) {
 
 func TestWeightStopsWhenTheCallerStops(t *testing.T) {
 	e := mustOpen(t, fixture("weight-malformed"), fixture("weight-csv"), fixture("weight-dataexport"))
-	total := 0
-	for range e.Weight(time.UTC, "kg") {
-		total++
-	}
-	for stopAt := 1; stopAt <= total; stopAt++ {
-		n := 0
-		for range e.Weight(time.UTC, "kg") {
-			n++
-			if n == stopAt {
-				break
-			}
-		}
-		if n != stopAt {
-			t.Errorf("stopped at %d, want %d", n, stopAt)
-		}
-	}
+	checkStops(t, func() iter.Seq2[Weight, error] { return e.Weight(time.UTC, "kg") })
 }
 
 func TestWeightZipAndFolderGiveTheSameRecords(t *testing.T) {
