@@ -179,55 +179,44 @@ func TestRefreshOn401(t *testing.T) {
 }
 
 func TestRefreshFailures(t *testing.T) {
-	t.Run("still 401 after refresh", func(t *testing.T) {
-		rs := newRefreshServer(t, diTokens(t, "old", testNow.Add(time.Hour)))
-		rs.rejectAll = true
-		_, err := rs.f.client.HydrationDay(context.Background(), "2024-05-15")
-		if !errors.Is(err, ErrUnauthorized) {
-			t.Fatalf("error = %v, want ErrUnauthorized", err)
-		}
-		if n := rs.refresh.Load(); n != 1 {
-			t.Errorf("refreshes = %d, want exactly 1", n)
-		}
-		if n := rs.data.Load(); n != 2 {
-			t.Errorf("data calls = %d, want 2", n)
-		}
-	})
-	t.Run("refresh refused", func(t *testing.T) {
-		rs := newRefreshServer(t, webTokens(t, "old", testNow.Add(time.Hour)))
-		rs.rejectAll = true
-		rs.status = http.StatusBadRequest
-		_, err := rs.f.client.HydrationDay(context.Background(), "2024-05-15")
-		if !errors.Is(err, ErrUnauthorized) {
-			t.Fatalf("error = %v, want ErrUnauthorized", err)
-		}
-		if n := rs.data.Load(); n != 1 {
-			t.Errorf("data calls = %d, want 1", n)
-		}
-	})
-	t.Run("refresh rate limited", func(t *testing.T) {
-		rs := newRefreshServer(t, webTokens(t, "old", testNow.Add(time.Hour)))
-		rs.rejectAll = true
-		rs.status = http.StatusTooManyRequests
-		_, err := rs.f.client.HydrationDay(context.Background(), "2024-05-15")
-		var rl *RateLimitError
-		if !errors.As(err, &rl) || rl.Login {
-			t.Fatalf("error = %v, want a data RateLimitError", err)
-		}
-	})
-	t.Run("no refresh token", func(t *testing.T) {
-		tok := diTokens(t, "old", testNow.Add(time.Hour))
-		tok.RefreshToken = ""
-		rs := newRefreshServer(t, tok)
-		rs.rejectAll = true
-		_, err := rs.f.client.HydrationDay(context.Background(), "2024-05-15")
-		if !errors.Is(err, ErrUnauthorized) {
-			t.Fatalf("error = %v, want ErrUnauthorized", err)
-		}
-		if n := rs.refresh.Load(); n != 0 {
-			t.Errorf("refreshes = %d, want 0", n)
-		}
-	})
+	noRefresh := diTokens(t, "old", testNow.Add(time.Hour))
+	noRefresh.RefreshToken = ""
+	tests := []struct {
+		name      string
+		tok       *Tokens
+		status    int // the refresh's answer; 0: the server's default
+		want      error
+		refreshes int32
+		data      int32
+	}{
+		{"still 401 after refresh", diTokens(t, "old", testNow.Add(time.Hour)), 0, ErrUnauthorized, 1, 2},
+		{"refresh refused", webTokens(t, "old", testNow.Add(time.Hour)), http.StatusBadRequest, ErrUnauthorized, 1, 1},
+		{"refresh rate limited", webTokens(t, "old", testNow.Add(time.Hour)), http.StatusTooManyRequests, nil, 1, 1},
+		{"no refresh token", noRefresh, 0, ErrUnauthorized, 0, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rs := newRefreshServer(t, tt.tok)
+			rs.rejectAll = true
+			if tt.status != 0 {
+				rs.status = tt.status
+			}
+			_, err := rs.f.client.HydrationDay(context.Background(), "2024-05-15")
+			if tt.want != nil && !errors.Is(err, tt.want) {
+				t.Fatalf("error = %v, want %v", err, tt.want)
+			}
+			var rl *RateLimitError
+			if tt.want == nil && (!errors.As(err, &rl) || rl.Login) {
+				t.Fatalf("error = %v, want a data RateLimitError", err)
+			}
+			if n := rs.refresh.Load(); n != tt.refreshes {
+				t.Errorf("refreshes = %d, want exactly %d", n, tt.refreshes)
+			}
+			if n := rs.data.Load(); n != tt.data {
+				t.Errorf("data calls = %d, want %d", n, tt.data)
+			}
+		})
+	}
 }
 
 func TestEarlyRefresh(t *testing.T) {
