@@ -141,14 +141,19 @@ func TestAddWeightRejects(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := setup(t, Options{})
-			r := e.must("POST", weightPath, tt.body, bearer(e.di().AccessToken))
-			if r.status != http.StatusBadRequest {
-				t.Errorf("status = %d %s, want 400", r.status, r.body)
-			}
-			if n := len(e.s.WeighIns(testEmail)); n != 0 {
-				t.Errorf("%d weigh-ins stored after a 400", n)
-			}
+			wantNoWeighIn(t, e, e.must("POST", weightPath, tt.body, bearer(e.di().AccessToken)))
 		})
+	}
+}
+
+// wantNoWeighIn checks that a write was answered 400 and stored nothing.
+func wantNoWeighIn(t *testing.T, e *env, r resp) {
+	t.Helper()
+	if r.status != http.StatusBadRequest {
+		t.Errorf("status = %d %s, want 400", r.status, r.body)
+	}
+	if n := len(e.s.WeighIns(testEmail)); n != 0 {
+		t.Errorf("%d weigh-ins stored after a 400", n)
 	}
 }
 
@@ -311,13 +316,7 @@ func TestUploadRejects(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := setup(t, Options{})
 			body, ct := tt.build(t)
-			r := e.must("POST", uploadPath, body, bearer(e.di().AccessToken), ct)
-			if r.status != http.StatusBadRequest {
-				t.Errorf("status = %d %s, want 400", r.status, r.body)
-			}
-			if n := len(e.s.WeighIns(testEmail)); n != 0 {
-				t.Errorf("%d weigh-ins stored after a 400", n)
-			}
+			wantNoWeighIn(t, e, e.must("POST", uploadPath, body, bearer(e.di().AccessToken), ct))
 		})
 	}
 }
