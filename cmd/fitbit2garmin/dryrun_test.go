@@ -35,6 +35,11 @@ func TestDryRunGolden(t *testing.T) {
 		{"activities", []string{"../../fitbit/testdata/exercise/takeout.zip", "--timezone", "America/Los_Angeles"}},
 		{"activities-filters", []string{"../../fitbit/testdata/exercise/takeout", "--timezone", "America/Los_Angeles",
 			"--activity-types", "running,Structured Workout", "--min-duration", "15m", "--skip-auto-detected"}},
+		{"weight-json-lb", []string{exports + "weight-json-lb", "--types", "weight"}},
+		{"weight-json-kg", []string{exports + "weight-json-kg", "--types", "weight"}},
+		{"weight-csv", []string{exports + "weight-csv", "--types", "weight"}},
+		{"weight-both", []string{exports + "weight-both", "--types", "water,weight"}},
+		{"weight-dataexport", []string{exports + "weight-dataexport", "--types", "weight", "--weight-unit", "lb", "--timezone", "UTC"}},
 	}
 	for _, tt := range tests {
 		for _, format := range []string{"txt", "json"} {
@@ -98,33 +103,5 @@ func TestBadInput(t *testing.T) {
 				t.Errorf("a plan was printed for bad input:\n%s", r.stdout)
 			}
 		})
-	}
-}
-
-func TestWeightDryRunGolden(t *testing.T) {
-	tests := []struct {
-		name string
-		args []string
-	}{
-		{"weight-json-lb", []string{exports + "weight-json-lb", "--types", "weight"}},
-		{"weight-json-kg", []string{exports + "weight-json-kg", "--types", "weight"}},
-		{"weight-csv", []string{exports + "weight-csv", "--types", "weight"}},
-		{"weight-both", []string{exports + "weight-both", "--types", "water,weight"}},
-		{"weight-dataexport", []string{exports + "weight-dataexport", "--types", "weight", "--weight-unit", "lb", "--timezone", "UTC"}},
-	}
-	for _, tt := range tests {
-		for _, format := range []string{"txt", "json"} {
-			t.Run(tt.name+"."+format, func(t *testing.T) {
-				args := append(append([]string{"import"}, tt.args...), "--dry-run")
-				if format == "json" {
-					args = append(args, "--json")
-				}
-				r := runCLI(t, args...)
-				if r.code != 0 {
-					t.Fatalf("exit %d:\n%s", r.code, r.stderr)
-				}
-				golden(t, "dryrun-"+tt.name+"."+format, r.stdout)
-			})
-		}
 	}
 }
