@@ -2,7 +2,6 @@ package fitbit
 
 import (
 	"fmt"
-	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -21,12 +20,7 @@ func TestActivities(t *testing.T) {
 	}
 	for _, p := range []string{"testdata/exercise/takeout", "testdata/exercise/takeout.zip"} {
 		t.Run(filepath.Base(p), func(t *testing.T) {
-			var opened []string
-			e, err := openWith(func(f fs.FS) fs.FS { return countingFS{f, &opened} }, p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer e.Close()
+			e, opened := openCounting(t, p)
 			if !e.HasActivities() || e.HasWater() || len(e.ActivityFiles()) != 2 {
 				t.Fatalf("has activities %v, water %v, files %v", e.HasActivities(), e.HasWater(), e.ActivityFiles())
 			}
@@ -67,7 +61,7 @@ func TestActivities(t *testing.T) {
 			if strings.Join(got, "\n") != strings.Join(want, "\n") {
 				t.Errorf("activities:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 			}
-			for _, name := range opened {
+			for _, name := range *opened {
 				if strings.Contains(name, "heart_rate") {
 					t.Errorf("opened %s: heart-rate files are never read", name)
 				}

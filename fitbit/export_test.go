@@ -445,6 +445,20 @@ func TestErrorMessage(t *testing.T) {
 	}
 }
 
+// openCounting opens an export whose files are opened through countingFS,
+// and returns the names it opens as reading goes on. The export is closed
+// when the test ends.
+func openCounting(t *testing.T, paths ...string) (*Export, *[]string) {
+	t.Helper()
+	var opened []string
+	e, err := openWith(func(f fs.FS) fs.FS { return countingFS{f, &opened} }, paths...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.Close() })
+	return e, &opened
+}
+
 // countingFS records the names opened through it.
 type countingFS struct {
 	fs.FS
@@ -462,19 +476,14 @@ func (c countingFS) Open(name string) (fs.File, error) {
 func TestOnlyRelevantFilesOpened(t *testing.T) {
 	for _, p := range []string{fixture("takeout"), fixture("takeout.zip"), fixture("split"), fixture("utc-boundary")} {
 		t.Run(filepath.Base(p), func(t *testing.T) {
-			var opened []string
-			e, err := openWith(func(f fs.FS) fs.FS { return countingFS{f, &opened} }, p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer e.Close()
+			e, opened := openCounting(t, p)
 			collect(t, e, time.UTC)
 			e.ProfileTimeZone()
 			if _, err := e.Fingerprint(); err != nil {
 				t.Fatal(err)
 			}
 			var files int
-			for _, name := range opened {
+			for _, name := range *opened {
 				base := filepath.Base(name)
 				if name == "." || filepath.Ext(base) == "" {
 					continue // a folder being listed

@@ -3,7 +3,6 @@ package fitbit
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"iter"
 	"math"
 	"os"
@@ -497,12 +496,7 @@ func TestFingerprintCoversWeightFiles(t *testing.T) {
 func TestWeightOnlyRelevantFilesOpened(t *testing.T) {
 	for _, name := range []string{"weight-csv", "weight-json-kg", "weight-both", "weight-malformed"} {
 		t.Run(name, func(t *testing.T) {
-			var opened []string
-			e, err := openWith(func(f fs.FS) fs.FS { return countingFS{f, &opened} }, fixture(name))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer e.Close()
+			e, opened := openCounting(t, fixture(name))
 			collectWeight(t, e, time.UTC, "")
 			collect(t, e, time.UTC)
 			e.WeightUnit()
@@ -511,7 +505,7 @@ func TestWeightOnlyRelevantFilesOpened(t *testing.T) {
 				t.Fatal(err)
 			}
 			var files int
-			for _, name := range opened {
+			for _, name := range *opened {
 				base := filepath.Base(name)
 				if name == "." || filepath.Ext(base) == "" {
 					continue
