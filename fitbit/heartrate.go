@@ -30,17 +30,11 @@ func (e *Export) HeartRate(a Activity) ([]TrackPoint, error) {
 // readGPS gives (a sample every few seconds all day).
 func readHeartRate(r io.Reader, s *sink[gpsFix], keep func(time.Time) bool) {
 	cr := newCSVReader(r)
-	header, ok := readHeader(cr, s, expectHeartRate, false)
+	need, col, ok := readNamedHeader(cr, s, expectHeartRate, "timestamp", "beats per minute")
 	if !ok {
 		return
 	}
-	col := headerIndex(header)
-	ti, okT := col["timestamp"]
-	bi, okB := col["beats per minute"]
-	if !okT || !okB {
-		s.fail(1, "header "+quoteHeader(header), expectHeartRate, ErrFormat)
-		return
-	}
+	ti, bi := need[0], need[1]
 	srcCol, hasSrc := col["data source"]
 	readRows(cr, s, func(rec []string, line int) bool {
 		if ti >= len(rec) || bi >= len(rec) {

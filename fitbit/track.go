@@ -1,6 +1,7 @@
 package fitbit
 
 import (
+	"encoding/csv"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -161,6 +162,27 @@ func headerIndex(header []string) map[string]int {
 	return col
 }
 
+// readNamedHeader reads the header of a CSV whose columns are found by
+// name (headerIndex): need holds the positions of the needed names, in
+// order, and col every column's. A header without one of them is the
+// file's problem against expected (ok false).
+func readNamedHeader[R any](cr *csv.Reader, s *sink[R], expected string, names ...string) (need []int, col map[string]int, ok bool) {
+	header, ok := readHeader(cr, s, expected, false)
+	if !ok {
+		return nil, nil, false
+	}
+	col = headerIndex(header)
+	for _, name := range names {
+		i, found := col[name]
+		if !found {
+			s.fail(1, "header "+quoteHeader(header), expected, ErrFormat)
+			return nil, nil, false
+		}
+		need = append(need, i)
+	}
+	return need, col, true
+}
+
 // gpsFix is a fix with its recording device.
 type gpsFix struct {
 	TrackPoint
@@ -176,18 +198,11 @@ type gpsFix struct {
 // a dry-run's time (bench/activities.sh) to bind three fixed columns.
 func readGPS(r io.Reader, s *sink[gpsFix], keep func(time.Time) bool, full bool) {
 	cr := newCSVReader(r)
-	header, ok := readHeader(cr, s, expectGPS, false)
+	need, col, ok := readNamedHeader(cr, s, expectGPS, "timestamp", "latitude", "longitude")
 	if !ok {
 		return
 	}
-	col := headerIndex(header)
-	ti, okT := col["timestamp"]
-	la, okA := col["latitude"]
-	lo, okO := col["longitude"]
-	if !okT || !okA || !okO {
-		s.fail(1, "header "+quoteHeader(header), expectGPS, ErrFormat)
-		return
-	}
+	ti, la, lo := need[0], need[1], need[2]
 	alt, hasAlt := col["altitude"]
 	srcCol, hasSrc := col["data source"]
 	readRows(cr, s, func(rec []string, line int) bool {
