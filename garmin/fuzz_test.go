@@ -16,13 +16,8 @@ import (
 )
 
 func FuzzParseCurl(f *testing.F) {
-	inputs, _ := filepath.Glob(filepath.Join("testdata", "curl", "*.txt"))
-	for _, in := range inputs {
-		b, err := os.ReadFile(in)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(string(b))
+	for _, in := range curlInputs(f) {
+		f.Add(in)
 	}
 	f.Add(`curl -H`)
 	f.Add(`curl -b 'JWT_FGP=' -H 'Authorization: Bearer '`)

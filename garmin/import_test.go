@@ -8,22 +8,31 @@ import (
 	"testing"
 )
 
+// curlInputs returns the text of every testdata/curl/*.txt by its name
+// without .txt.
+func curlInputs(t testing.TB) map[string]string {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join("testdata", "curl", "*.txt"))
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no cURL inputs: %v", err)
+	}
+	out := map[string]string{}
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[strings.TrimSuffix(filepath.Base(p), ".txt")] = string(b)
+	}
+	return out
+}
+
 // TestParseCurlGolden parses every testdata/curl/*.txt and compares what
 // it finds (or the error) with the .golden file next to it.
 func TestParseCurlGolden(t *testing.T) {
-	inputs, err := filepath.Glob(filepath.Join("testdata", "curl", "*.txt"))
-	if err != nil || len(inputs) == 0 {
-		t.Fatalf("no inputs: %v", err)
-	}
-	for _, in := range inputs {
-		name := strings.TrimSuffix(filepath.Base(in), ".txt")
+	for name, in := range curlInputs(t) {
 		t.Run(name, func(t *testing.T) {
-			f, err := os.Open(in)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
-			tok, err := ParseCurl(f)
+			tok, err := ParseCurl(strings.NewReader(in))
 			var got string
 			if err != nil {
 				got = "error: " + err.Error() + "\n"
