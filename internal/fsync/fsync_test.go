@@ -1,0 +1,64 @@
+package fsync
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestWriteFileReplacesAtomically(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "tokens.json")
+	for _, content := range []string{"first", "second, longer than the first"} {
+		if err := WriteFile(path, ".tokens-*.tmp", []byte(content)); err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got) != content {
+			t.Errorf("content = %q, want %q", got, content)
+		}
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if perm := fi.Mode().Perm(); perm != 0o600 {
+			t.Errorf("mode = %o, want 600", perm)
+		}
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 {
+		t.Errorf("folder holds %d entries, want only the file (no temporary left)", len(entries))
+	}
+}
+
+func TestWriteFileFailsCleanly(t *testing.T) {
+	dir := t.TempDir()
+	// A folder stands where the file should go: the rename fails, and the
+	// temporary file is removed.
+	path := filepath.Join(dir, "taken")
+	if err := os.Mkdir(path, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(path, "x"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFile(path, ".tmp-*", []byte("x")); err == nil {
+		t.Fatal("WriteFile over a non-empty folder succeeded")
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 {
+		t.Errorf("folder holds %d entries, want the folder only (temporary removed)", len(entries))
+	}
+	if err := Dir(filepath.Join(dir, "missing")); err == nil {
+		t.Error("Dir of a missing folder succeeded")
+	}
+}
