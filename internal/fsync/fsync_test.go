@@ -13,19 +13,11 @@ func TestWriteFileReplacesAtomically(t *testing.T) {
 		if err := WriteFile(path, ".tokens-*.tmp", []byte(content)); err != nil {
 			t.Fatal(err)
 		}
-		got, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
+		if got, err := os.ReadFile(path); err != nil || string(got) != content {
+			t.Errorf("read back %q, %v; want %q", got, err, content)
 		}
-		if string(got) != content {
-			t.Errorf("content = %q, want %q", got, content)
-		}
-		fi, err := os.Stat(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if perm := fi.Mode().Perm(); perm != 0o600 {
-			t.Errorf("mode = %o, want 600", perm)
+		if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+			t.Errorf("stat: %v, %v; want mode 600", fi, err)
 		}
 	}
 	entries, err := os.ReadDir(dir)
