@@ -100,12 +100,17 @@ func (rs *refreshServer) answer(w http.ResponseWriter, r *http.Request, old *Tok
 		nt.AccessToken.Reveal(), nt.RefreshToken.Reveal())
 }
 
-func (rs *refreshServer) serveDI(w http.ResponseWriter, r *http.Request) {
-	t := rs.t
-	testMethod(t, r, http.MethodPost)
+// refreshing checks that a refresh is a POST and returns the tokens it
+// should present.
+func (rs *refreshServer) refreshing(r *http.Request) *Tokens {
+	testMethod(rs.t, r, http.MethodPost)
 	rs.mu.Lock()
-	old := rs.current
-	rs.mu.Unlock()
+	defer rs.mu.Unlock()
+	return rs.current
+}
+
+func (rs *refreshServer) serveDI(w http.ResponseWriter, r *http.Request) {
+	t, old := rs.t, rs.refreshing(r)
 	testHeader(t, r, "Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(old.ClientID+":")))
 	testHeader(t, r, "Content-Type", "application/x-www-form-urlencoded")
 	testHeader(t, r, "User-Agent", "GCM-Android-5.23")
@@ -122,11 +127,7 @@ func (rs *refreshServer) serveDI(w http.ResponseWriter, r *http.Request) {
 }
 
 func (rs *refreshServer) serveWeb(w http.ResponseWriter, r *http.Request) {
-	t := rs.t
-	testMethod(t, r, http.MethodPost)
-	rs.mu.Lock()
-	old := rs.current
-	rs.mu.Unlock()
+	t, old := rs.t, rs.refreshing(r)
 	testHeader(t, r, "Cookie", "JWT_FGP="+old.JWTFGP.Reveal())
 	testHeader(t, r, "Content-Type", "application/json")
 	testHeader(t, r, "NK", "NT")
