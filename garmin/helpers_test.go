@@ -68,6 +68,19 @@ func setup(t *testing.T, tok *Tokens) *fixture {
 	return f
 }
 
+// handleAPI serves pattern with h after checking the method and the
+// headers of tok's family, and returns the count of calls.
+func (f *fixture) handleAPI(t *testing.T, pattern, method string, tok *Tokens, h http.HandlerFunc) *atomic.Int32 {
+	var calls atomic.Int32
+	f.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		testMethod(t, r, method)
+		testFamilyHeaders(t, r, tok)
+		h(w, r)
+	})
+	return &calls
+}
+
 // countingLimiter counts Wait calls.
 type countingLimiter struct{ n atomic.Int64 }
 

@@ -12,7 +12,6 @@ import (
 	"mime/multipart"
 	"net/http"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -66,11 +65,7 @@ func TestAddWeight(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			tok := tokensOf(t, tt.fam, "aw")
 			f := setup(t, tok)
-			var calls atomic.Int32
-			f.mux.HandleFunc("/weight-service/user-weight", func(w http.ResponseWriter, r *http.Request) {
-				calls.Add(1)
-				testMethod(t, r, http.MethodPost)
-				testFamilyHeaders(t, r, tok)
+			calls := f.handleAPI(t, "/weight-service/user-weight", http.MethodPost, tok, func(w http.ResponseWriter, r *http.Request) {
 				testHeader(t, r, "Content-Type", "application/json")
 				if r.URL.RawQuery != "" {
 					t.Errorf("query %q, want none", r.URL.RawQuery)
@@ -280,11 +275,7 @@ func TestWeightRangePages(t *testing.T) {
 func TestDeleteWeight(t *testing.T) {
 	tok := diTokens(t, "dw", testNow.Add(time.Hour))
 	f := setup(t, tok)
-	var calls atomic.Int32
-	f.mux.HandleFunc("/weight-service/weight/2023-08-31/byversion/1693438985313", func(w http.ResponseWriter, r *http.Request) {
-		calls.Add(1)
-		testMethod(t, r, http.MethodDelete)
-		testFamilyHeaders(t, r, tok)
+	calls := f.handleAPI(t, "/weight-service/weight/2023-08-31/byversion/1693438985313", http.MethodDelete, tok, func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	})
 	f.mux.HandleFunc("/weight-service/weight/2023-08-31/byversion/7", func(w http.ResponseWriter, r *http.Request) {
