@@ -10,7 +10,7 @@ out=${BENCH_OUT:-bench/out}
 mkdir -p "$out"
 go build -o "$out/fitbit2garmin" ./cmd/fitbit2garmin
 zip="$out/activities-10y.zip"
-[ -f "$zip" ] || go run ./bench/genactivities -out "$zip" -years 10 -activities 4000 -gps-days 365 -seed 1
+[ -f "$zip" ] || go run ./bench/gentakeout -out "$zip" -years 10 -activities 4000 -gps-days 365 -seed 1
 ls -l "$zip"
 for run in 1 2 3; do
   /usr/bin/time -f "run=$run wall=%es maxrss=%MkB" \

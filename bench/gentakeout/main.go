@@ -2,15 +2,18 @@
 // years of hydration logs plus hundreds of megabytes of irrelevant per-day
 // files, deterministic under -seed. With -read it times the fitbit reader
 // on an existing zip instead (open, all water records, fingerprint) and
-// prints the peak memory of the process.
+// prints the peak memory of the process. With -activities it writes an
+// exercise history instead (activities.go).
 //
 //	go run ./bench/gentakeout -out bench/out/takeout.zip -years 10 -drinks 8 -noise-mb 500
 //	go run ./bench/gentakeout -read -out bench/out/takeout.zip
+//	go run ./bench/gentakeout -out bench/out/activities-10y.zip -years 10 -activities 4000 -gps-days 365
 package main
 
 import (
 	"flag"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"time"
@@ -27,12 +30,17 @@ func main() {
 	seed := flag.Uint64("seed", 1, "random seed: the same flags write the same bytes")
 	tz := flag.String("tz", "America/New_York", "time zone written in Profile.csv")
 	read := flag.Bool("read", false, "do not write: time reading the water records of -out")
+	activities := flag.Int("activities", 0, "write this many exercise logs instead of water (no noise)")
+	gpsDays := flag.Int("gps-days", 365, "with -activities: days with a GPS day file (the last ones), one tracked run each")
 	flag.Parse()
 
 	var err error
-	if *read {
+	switch {
+	case *read:
 		err = readZip(*out)
-	} else {
+	case *activities > 0:
+		err = writeActivities(*out, *years, *activities, *gpsDays, rand.New(rand.NewPCG(*seed, 2026)))
+	default:
 		err = writeZip(*out, fitbittest.TakeoutConfig{Years: *years, DrinksPerDay: *drinks, NoiseBytes: *noiseMB << 20, Seed: *seed, TimeZone: *tz})
 	}
 	if err != nil {

@@ -1,35 +1,20 @@
-// Command genactivities writes a synthetic Fitbit Takeout zip of an
-// exercise history: years of logs (exercise-N.json, 100 per file as
-// Takeout writes them, plus UserExercises CSV rows for the last two years)
-// and a year of GPS day files at 1 Hz, for the activities dry-run
-// benchmark (bench/activities.sh).
-//
-//	go run ./bench/genactivities -out bench/out/activities-10y.zip -years 10 -activities 4000 -gps-days 365
 package main
+
+// With -activities N, gentakeout writes a Takeout of an exercise history
+// instead of water: years of logs (exercise-N.json, 100 per file as Takeout
+// writes them, plus UserExercises CSV rows for the last two years) and
+// -gps-days of GPS day files at 1 Hz, for the activities dry-run benchmark
+// (bench/activities.sh).
 
 import (
 	"archive/zip"
 	"bufio"
 	"encoding/json"
-	"flag"
 	"fmt"
-	"log"
 	"math/rand/v2"
 	"os"
 	"time"
 )
-
-func main() {
-	out := flag.String("out", "bench/out/activities-10y.zip", "zip to write")
-	years := flag.Int("years", 10, "years of history")
-	n := flag.Int("activities", 4000, "exercise logs")
-	gpsDays := flag.Int("gps-days", 365, "days with a GPS day file (the last ones), one tracked run each")
-	seed := flag.Uint64("seed", 1, "random seed")
-	flag.Parse()
-	if err := write(*out, *years, *n, *gpsDays, rand.New(rand.NewPCG(*seed, 2026))); err != nil {
-		log.Fatal(err)
-	}
-}
 
 type logEntry struct {
 	LogID          int64   `json:"logId"`
@@ -49,7 +34,8 @@ type logEntry struct {
 
 const root = "Takeout/Fitbit/"
 
-func write(path string, years, n, gpsDays int, rng *rand.Rand) error {
+// writeActivities writes the exercise Takeout to path.
+func writeActivities(path string, years, n, gpsDays int, rng *rand.Rand) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
