@@ -49,6 +49,17 @@ func newRunner(api *fakeAPI, j *memJournal) (*Runner, *sleeps) {
 }
 
 // assertTotals checks that every planned day holds base + its planned ml.
+// resumeAndCheck lifts the fault hook and resumes the import from the
+// journal: every day must then hold its planned total.
+func resumeAndCheck(t *testing.T, api *fakeAPI, j Journal, p *Plan) {
+	t.Helper()
+	api.hook = nil
+	if _, err := (&Runner{API: api, Journal: j, Limiter: rate.NewLimiter(rate.Inf, 1)}).Import(context.Background(), p); err != nil {
+		t.Fatal(err)
+	}
+	assertTotals(t, api, p, nil)
+}
+
 func assertTotals(t *testing.T, api *fakeAPI, p *Plan, base map[string]float64) {
 	t.Helper()
 	for _, d := range p.Days {
@@ -268,11 +279,7 @@ func TestImportStopsAfterTooManyFailures(t *testing.T) {
 				}
 			}
 			// Once Garmin answers again, a resume completes.
-			api.hook = nil
-			if _, err := (&Runner{API: api, Journal: j, Limiter: rate.NewLimiter(rate.Inf, 1)}).Import(context.Background(), p); err != nil {
-				t.Fatal(err)
-			}
-			assertTotals(t, api, p, nil)
+			resumeAndCheck(t, api, j, p)
 		})
 	}
 }
@@ -370,11 +377,7 @@ func TestImportInterruptedResumes(t *testing.T) {
 	if sent, done := j.count(state.TypeSent), j.count(state.TypeDone); sent != done {
 		t.Errorf("journal: %d sent, %d done; in-flight writes must settle", sent, done)
 	}
-	api.hook = nil
-	if _, err := (&Runner{API: api, Journal: j, Limiter: rate.NewLimiter(rate.Inf, 1)}).Import(context.Background(), p); err != nil {
-		t.Fatal(err)
-	}
-	assertTotals(t, api, p, nil)
+	resumeAndCheck(t, api, j, p)
 }
 
 func TestImportJournalFailureStops(t *testing.T) {
