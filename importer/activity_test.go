@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -81,19 +82,9 @@ func (f *fakeActivities) Upload(_ context.Context, a *ActivityOp) (int64, error)
 }
 
 func (f *fakeActivities) DeleteActivity(_ context.Context, id int64) error {
-	err, apply := f.before("delete")
-	if err != nil && !apply {
-		return err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for i, a := range f.items {
-		if a.ID == id {
-			f.items = append(f.items[:i], f.items[i+1:]...)
-			break
-		}
-	}
-	return err
+	return f.write("delete", func() {
+		f.items = slices.DeleteFunc(f.items, func(a fakeActivity) bool { return a.ID == id })
+	})
 }
 
 func (f *fakeActivities) RenameActivity(_ context.Context, id int64, name string) error {

@@ -79,6 +79,20 @@ func (f *hooked) before(call string) (error, bool) {
 	return hook(call, n)
 }
 
+// write runs a write call: the hook first; unless it fails the call
+// without applying it, change runs under the lock (an answer lost after
+// commit applies it too). It returns the hook's error.
+func (f *hooked) write(call string, change func()) error {
+	err, apply := f.before(call)
+	if err != nil && !apply {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	change()
+	return err
+}
+
 // count is how many calls named call were made.
 func (f *hooked) count(call string) int {
 	f.mu.Lock()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -48,33 +49,23 @@ func (f *fakeWeight) WeighInsOn(ctx context.Context, date string) ([]WeighIn, er
 }
 
 func (f *fakeWeight) AddWeighIn(ctx context.Context, local, gmt time.Time, kg float64, fat, bmi *float64) (bool, error) {
-	err, apply := f.before("add")
-	if err != nil && !apply {
-		return false, err
-	}
-	f.mu.Lock()
-	f.next++
-	f.items = append(f.items, WeighIn{ID: 1000 + f.next, Date: local.Format(time.DateOnly), Time: local.Format("2006-01-02T15:04:05"), Kg: kg, Fat: fat})
-	f.adds++
-	f.mu.Unlock()
-	return false, err
+	return false, f.write("add", func() {
+		f.next++
+		f.items = append(f.items, WeighIn{ID: 1000 + f.next, Date: local.Format(time.DateOnly), Time: local.Format("2006-01-02T15:04:05"), Kg: kg, Fat: fat})
+		f.adds++
+	})
 }
 
+// DeleteWeighIn deletes the weigh-in; one gone already is not an error
+// (WeightAPI).
 func (f *fakeWeight) DeleteWeighIn(ctx context.Context, date string, id int64) error {
-	err, apply := f.before("delete")
-	if err != nil && !apply {
-		return err
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for i, w := range f.items {
-		if w.ID == id {
-			f.items = append(f.items[:i], f.items[i+1:]...)
+	return f.write("delete", func() {
+		n := len(f.items)
+		f.items = slices.DeleteFunc(f.items, func(w WeighIn) bool { return w.ID == id })
+		if len(f.items) < n {
 			f.delets++
-			return err
 		}
-	}
-	return err // gone already: not an error (WeightAPI)
+	})
 }
 
 func (f *fakeWeight) snapshot() []WeighIn {
