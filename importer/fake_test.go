@@ -136,14 +136,11 @@ func (f *fakeAPI) HydrationDay(ctx context.Context, date string) (float64, error
 }
 
 func (f *fakeAPI) LogWater(ctx context.Context, date, ts string, ml float64) (float64, error) {
-	err, apply := f.before("log " + date)
-	if err != nil && !apply {
-		return 0, err
-	}
-	f.mu.Lock()
-	f.totals[date] = roundML(f.totals[date] + ml)
-	t := f.totals[date]
-	f.mu.Unlock()
+	var t float64
+	err := f.write("log "+date, func() {
+		f.totals[date] = roundML(f.totals[date] + ml)
+		t = f.totals[date]
+	})
 	if err != nil {
 		return 0, err
 	}
