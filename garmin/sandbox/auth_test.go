@@ -156,12 +156,20 @@ func TestTicketExpires(t *testing.T) {
 	}
 }
 
-func TestLoginMFA(t *testing.T) {
+// setupMFA is a fake with one account that asks for the code 123456, and
+// a client that keeps cookies.
+func setupMFA(t *testing.T) *env {
+	t.Helper()
 	e := setup(t, Options{})
 	if err := e.s.AddAccount(Account{Email: "mfa@example.com", Password: "pw", MFACode: "123456"}); err != nil {
 		t.Fatal(err)
 	}
 	e.withJar()
+	return e
+}
+
+func TestLoginMFA(t *testing.T) {
+	e := setupMFA(t)
 
 	// Without the login's session cookie the code is refused.
 	if r := e.must("POST", mfaPath, mfaBody("123456")); r.status != 401 || respType(t, r) != "INVALID_SESSION" {
@@ -193,11 +201,7 @@ func TestLoginMFA(t *testing.T) {
 }
 
 func TestLoginMFAGivesUpAfterThreeWrongCodes(t *testing.T) {
-	e := setup(t, Options{})
-	if err := e.s.AddAccount(Account{Email: "mfa@example.com", Password: "pw", MFACode: "123456"}); err != nil {
-		t.Fatal(err)
-	}
-	e.withJar()
+	e := setupMFA(t)
 	e.must("POST", loginPath, loginBody("mfa@example.com", "pw"))
 	for range mfaMaxAttempts {
 		if r := e.must("POST", mfaPath, mfaBody("000000")); respType(t, r) != "INVALID_MFA_CODE" {
@@ -210,11 +214,7 @@ func TestLoginMFAGivesUpAfterThreeWrongCodes(t *testing.T) {
 }
 
 func TestLoginMFAExpires(t *testing.T) {
-	e := setup(t, Options{})
-	if err := e.s.AddAccount(Account{Email: "mfa@example.com", Password: "pw", MFACode: "123456"}); err != nil {
-		t.Fatal(err)
-	}
-	e.withJar()
+	e := setupMFA(t)
 	e.must("POST", loginPath, loginBody("mfa@example.com", "pw"))
 	e.clock.Advance(mfaTTL)
 	if r := e.must("POST", mfaPath, mfaBody("123456")); r.status != 401 {
