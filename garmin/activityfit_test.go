@@ -52,6 +52,18 @@ func testWalk() *ActivityFIT {
 	}
 }
 
+// encodeGolden encodes a, compares the file's hex dump with the golden
+// file name, and returns the file decoded.
+func encodeGolden(t *testing.T, a *ActivityFIT, name string) *filedef.Activity {
+	t.Helper()
+	b, err := EncodeActivityFIT(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, name, []byte(hex.Dump(b)))
+	return decodeActivityFIT(t, b)
+}
+
 func decodeActivityFIT(t *testing.T, b []byte) *filedef.Activity {
 	t.Helper()
 	fit, err := decoder.New(bytes.NewReader(b)).Decode()
@@ -88,12 +100,7 @@ func slicesEqual[T comparable](a, b []T) bool {
 
 func TestEncodeActivityFITRun(t *testing.T) {
 	a := testRun()
-	b, err := EncodeActivityFIT(a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	golden(t, "fit/activity_run.hex", []byte(hex.Dump(b)))
-	f := decodeActivityFIT(t, b)
+	f := encodeGolden(t, a, "fit/activity_run.hex")
 
 	start := runStart.Truncate(time.Second)
 	end := start.Add(10 * time.Minute)
@@ -212,12 +219,7 @@ func near(a, b, tol float64) bool { return a-b <= tol && b-a <= tol }
 
 func TestEncodeActivityFITWithoutSamples(t *testing.T) {
 	a := testWalk()
-	b, err := EncodeActivityFIT(a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	golden(t, "fit/activity_walk.hex", []byte(hex.Dump(b)))
-	f := decodeActivityFIT(t, b)
+	f := encodeGolden(t, a, "fit/activity_walk.hex")
 	start := runStart.Truncate(time.Second)
 	end := start.Add(45*time.Minute + 500*time.Millisecond)
 	if len(f.DeviceInfos) != 0 {
