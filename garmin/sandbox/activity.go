@@ -142,12 +142,11 @@ func (s *Server) SeedActivity(who string, a Activity) (Activity, error) {
 	if a.StartGMT.IsZero() {
 		return Activity{}, errors.New("sandbox: seed activity: no start")
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	acct, err := s.known(who)
+	acct, unlock, err := s.locked(who)
 	if err != nil {
 		return Activity{}, err
 	}
+	defer unlock()
 	if a.ID == 0 {
 		a.ID = s.nextActivityID()
 	} else if s.findActivity(a.ID) != nil {
@@ -672,12 +671,11 @@ func (s *Server) deleteActivity(c *call) reply {
 // RemoveActivity deletes an account's activity as a person would in the
 // app (not through the API: nothing is logged).
 func (s *Server) RemoveActivity(who string, id int64) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	acct, err := s.known(who)
+	acct, unlock, err := s.locked(who)
 	if err != nil {
 		return err
 	}
+	defer unlock()
 	n := len(acct.activities)
 	acct.activities = slices.DeleteFunc(acct.activities, func(x *Activity) bool { return x.ID == id })
 	if len(acct.activities) == n {

@@ -308,12 +308,15 @@ func (s *Server) Account(who string) (Account, bool) {
 	return a.Account, true
 }
 
-// known is lookup for an account that must exist. Callers hold s.mu.
-func (s *Server) known(who string) (*account, error) {
-	if a := s.lookup(who); a != nil {
-		return a, nil
+// locked takes s.mu and finds an account that must exist (lookup). The
+// caller defers unlock; on an error the lock is not held.
+func (s *Server) locked(who string) (a *account, unlock func(), err error) {
+	s.mu.Lock()
+	if a = s.lookup(who); a == nil {
+		s.mu.Unlock()
+		return nil, nil, fmt.Errorf("sandbox: no account %q", who)
 	}
-	return nil, fmt.Errorf("sandbox: no account %q", who)
+	return a, s.mu.Unlock, nil
 }
 
 // lookup finds an account by email or decimal profile id. Callers hold s.mu.
@@ -348,12 +351,11 @@ func (s *Server) SetTotal(who, date string, ml float64) error {
 	if _, err := parseDate(date); err != nil {
 		return fmt.Errorf("sandbox: set total: %w", err)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, err := s.known(who)
+	a, unlock, err := s.locked(who)
 	if err != nil {
 		return err
 	}
+	defer unlock()
 	a.days[date] = &day{ml: ml, lastEntry: date + "T12:00:00.000"}
 	return nil
 }

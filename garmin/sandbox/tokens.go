@@ -102,12 +102,11 @@ type claims struct {
 // IssueDI gives an account fresh DI tokens for the first accepted client
 // id, as a login would.
 func (s *Server) IssueDI(email string) (DITokens, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, err := s.known(email)
+	a, unlock, err := s.locked(email)
 	if err != nil {
 		return DITokens{}, err
 	}
+	defer unlock()
 	if s.firstID == "" {
 		return DITokens{}, errors.New("sandbox: no DI client id accepted")
 	}
@@ -117,12 +116,11 @@ func (s *Server) IssueDI(email string) (DITokens, error) {
 
 // IssueWeb gives an account a fresh web session, as a browser login would.
 func (s *Server) IssueWeb(email string) (WebTokens, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, err := s.known(email)
+	a, unlock, err := s.locked(email)
 	if err != nil {
 		return WebTokens{}, err
 	}
+	defer unlock()
 	fgp := s.randomString(24)
 	at, rt := s.issue(a, familyWeb, WebClientID, fgp)
 	return WebTokens{AccessToken: at, RefreshToken: rt, JWTFGP: fgp, ExpiresIn: s.expiresIn()}, nil

@@ -67,12 +67,11 @@ func gcapiRoutes(rts []route) []route {
 // IssueWebSession logs a browser in for the account: its cookies and csrf
 // token, as a "Copy as cURL" of any /gc-api/ request would carry them.
 func (s *Server) IssueWebSession(email string) (WebSession, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, err := s.known(email)
+	a, unlock, err := s.locked(email)
 	if err != nil {
 		return WebSession{}, err
 	}
+	defer unlock()
 	if s.sessions == nil {
 		s.sessions = map[string]*browserSession{}
 	}

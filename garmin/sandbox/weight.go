@@ -144,12 +144,11 @@ func (s *Server) AddWeighIn(who string, w WeighIn) (WeighIn, error) {
 		w.FatPercent = &f
 	}
 	w.upload = ""
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, err := s.known(who)
+	a, unlock, err := s.locked(who)
 	if err != nil {
 		return WeighIn{}, err
 	}
+	defer unlock()
 	if w.SamplePK == 0 {
 		w.SamplePK = s.nextSamplePK()
 	} else {
@@ -172,12 +171,11 @@ func (s *Server) SetTimeZone(who string, loc *time.Location) error {
 	if loc == nil {
 		return errors.New("sandbox: set time zone: nil location")
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	a, err := s.known(who)
+	a, unlock, err := s.locked(who)
 	if err != nil {
 		return err
 	}
+	defer unlock()
 	a.weight.zone = loc
 	return nil
 }
