@@ -157,19 +157,23 @@ func TestTicketExpires(t *testing.T) {
 }
 
 // setupMFA is a fake with one account that asks for the code 123456, and
-// a client that keeps cookies.
-func setupMFA(t *testing.T) *env {
+// a client that keeps cookies; signedIn: its password already sent, so a
+// code is awaited.
+func setupMFA(t *testing.T, signedIn bool) *env {
 	t.Helper()
 	e := setup(t, Options{})
 	if err := e.s.AddAccount(Account{Email: "mfa@example.com", Password: "pw", MFACode: "123456"}); err != nil {
 		t.Fatal(err)
 	}
 	e.withJar()
+	if signedIn {
+		e.must("POST", loginPath, loginBody("mfa@example.com", "pw"))
+	}
 	return e
 }
 
 func TestLoginMFA(t *testing.T) {
-	e := setupMFA(t)
+	e := setupMFA(t, false)
 
 	// Without the login's session cookie the code is refused.
 	if r := e.must("POST", mfaPath, mfaBody("123456")); r.status != 401 || respType(t, r) != "INVALID_SESSION" {
@@ -201,8 +205,7 @@ func TestLoginMFA(t *testing.T) {
 }
 
 func TestLoginMFAGivesUpAfterThreeWrongCodes(t *testing.T) {
-	e := setupMFA(t)
-	e.must("POST", loginPath, loginBody("mfa@example.com", "pw"))
+	e := setupMFA(t, true)
 	for range mfaMaxAttempts {
 		if r := e.must("POST", mfaPath, mfaBody("000000")); respType(t, r) != "INVALID_MFA_CODE" {
 			t.Fatalf("wrong code: %s", r.body)
@@ -214,8 +217,7 @@ func TestLoginMFAGivesUpAfterThreeWrongCodes(t *testing.T) {
 }
 
 func TestLoginMFAExpires(t *testing.T) {
-	e := setupMFA(t)
-	e.must("POST", loginPath, loginBody("mfa@example.com", "pw"))
+	e := setupMFA(t, true)
 	e.clock.Advance(mfaTTL)
 	if r := e.must("POST", mfaPath, mfaBody("123456")); r.status != 401 {
 		t.Errorf("late code: status %d, want 401", r.status)
