@@ -73,6 +73,13 @@ func (w *authWorld) saved(t *testing.T) *garmin.Tokens {
 	return tok
 }
 
+// newWebWorld is an auth world whose account has web tokens issued.
+func newWebWorld(t *testing.T) (*authWorld, sandbox.WebTokens) {
+	t.Helper()
+	w := newAuthWorld(t, sandbox.Account{})
+	return w, w.issueWeb(t)
+}
+
 func (w *authWorld) issueWeb(t *testing.T) sandbox.WebTokens {
 	t.Helper()
 	web, err := w.srv.IssueWeb(authEmail)
@@ -206,8 +213,7 @@ func TestAuthLoginFailures(t *testing.T) {
 
 func TestAuthImport(t *testing.T) {
 	t.Run("web tokens from flags", func(t *testing.T) {
-		w := newAuthWorld(t, sandbox.Account{})
-		web := w.issueWeb(t)
+		w, web := newWebWorld(t)
 		r := w.run(t, "", "auth", "import", "--access-token", web.AccessToken, "--refresh-token", web.RefreshToken, "--jwt-fgp", web.JWTFGP)
 		wantCode(t, r, exitOK)
 		if !strings.Contains(r.stdout, "Imported web session tokens for ann (profile 1337)") {
@@ -223,8 +229,7 @@ func TestAuthImport(t *testing.T) {
 		}
 	})
 	t.Run("curl from stdin", func(t *testing.T) {
-		w := newAuthWorld(t, sandbox.Account{})
-		web := w.issueWeb(t)
+		w, web := newWebWorld(t)
 		curl := fmt.Sprintf("curl 'https://connect.garmin.com/gc-api/userprofile-service/socialProfile' \\\n  -H 'authorization: Bearer %s' \\\n  -b 'GARMIN-SSO=1; JWT_FGP=%s; JWT_REFRESH=%s'\n", web.AccessToken, web.JWTFGP, web.RefreshToken)
 		wantCode(t, w.run(t, curl, "auth", "import", "--curl", "-"), exitOK)
 		if tok := w.saved(t); tok.RefreshToken.Reveal() != web.RefreshToken {
@@ -232,8 +237,7 @@ func TestAuthImport(t *testing.T) {
 		}
 	})
 	t.Run("curl file without JWT_FGP", func(t *testing.T) {
-		w := newAuthWorld(t, sandbox.Account{})
-		web := w.issueWeb(t)
+		w, web := newWebWorld(t)
 		f := filepath.Join(t.TempDir(), "curl.txt")
 		if err := os.WriteFile(f, []byte("curl https://connect.garmin.com/x -H 'Authorization: Bearer "+web.AccessToken+"'"), 0o600); err != nil {
 			t.Fatal(err)
@@ -259,8 +263,7 @@ func TestAuthImport(t *testing.T) {
 		}
 	})
 	t.Run("rejected tokens leave the saved login alone", func(t *testing.T) {
-		w := newAuthWorld(t, sandbox.Account{})
-		good := w.issueWeb(t)
+		w, good := newWebWorld(t)
 		wantCode(t, w.run(t, "", "auth", "import", "--access-token", good.AccessToken, "--jwt-fgp", good.JWTFGP), exitOK)
 		r := w.run(t, "", "auth", "import", "--access-token", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.Zm9yZ2Vk", "--jwt-fgp", "forged-fgp-value")
 		wantCode(t, r, exitAuth, "rejected")
