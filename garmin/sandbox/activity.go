@@ -115,19 +115,6 @@ type activityUpload struct {
 	act  *Activity
 }
 
-func activityRoutes() []route {
-	return []route{
-		// The import path (python-garminconnect import_activity uses
-		// /upload/fit, peloton-to-garmin /upload/.fit).
-		{method: http.MethodPost, path: "/upload-service/upload/{ext}", class: ClassWrite, auth: true, diBackend: true, handle: (*Server).importActivity},
-		{method: http.MethodGet, path: "/activity-service/activity/status/{ms}/{uuid}", class: ClassRead, auth: true, handle: (*Server).uploadStatus},
-		{method: http.MethodGet, path: "/activitylist-service/activities/search/activities", class: ClassRead, auth: true, handle: (*Server).searchActivities},
-		{method: http.MethodGet, path: "/activity-service/activity/{id}", class: ClassRead, auth: true, handle: (*Server).getActivity},
-		{method: http.MethodPut, path: "/activity-service/activity/{id}", class: ClassWrite, auth: true, diBackend: true, handle: (*Server).updateActivity},
-		{method: http.MethodDelete, path: "/activity-service/activity/{id}", class: ClassWrite, auth: true, diBackend: true, handle: (*Server).deleteActivity},
-	}
-}
-
 // SetActivityOptions replaces the activity processing options.
 func (s *Server) SetActivityOptions(o ActivityOptions) {
 	s.mu.Lock()

@@ -19,20 +19,6 @@ const (
 	localTSLayout = "2006-01-02T15:04:05.000"
 )
 
-func hydrationRoutes() []route {
-	return []route{
-		{method: http.MethodPut, path: "/usersummary-service/usersummary/hydration/log", class: ClassWrite, auth: true, diBackend: true, handle: (*Server).logWater},
-		{method: http.MethodGet, path: "/usersummary-service/usersummary/hydration/daily/{date}", class: ClassRead, auth: true, handle: (*Server).dailyWater},
-		{method: http.MethodGet, path: "/usersummary-service/stats/hydration/daily/{start}/{end}", class: ClassRead, auth: true, handle: (*Server).rangeWater},
-	}
-}
-
-func profileRoutes() []route {
-	return []route{
-		{method: http.MethodGet, path: "/userprofile-service/socialProfile", class: ClassRead, auth: true, handle: (*Server).socialProfile},
-	}
-}
-
 // parseDate accepts exactly YYYY-MM-DD.
 func parseDate(s string) (time.Time, error) {
 	return parseStrict(dateLayout, s, "date %q is not YYYY-MM-DD")

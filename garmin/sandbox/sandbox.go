@@ -424,20 +424,6 @@ type reply struct {
 	applied bool
 }
 
-// routeTable lists every endpoint. Add new families here.
-func (s *Server) routeTable() []route {
-	var rts []route
-	rts = append(rts, authRoutes()...)
-	rts = append(rts, signinRoutes()...)
-	rts = append(rts, hydrationRoutes()...)
-	rts = append(rts, profileRoutes()...)
-	rts = append(rts, weightRoutes()...)
-	rts = append(rts, summaryRoutes()...)
-	rts = append(rts, activityRoutes()...)
-	rts = append(rts, sessionRoutes()...)
-	return append(rts, gcapiRoutes(rts)...)
-}
-
 func notFound(_ *Server, c *call) reply {
 	return jsonError(http.StatusNotFound, "not found: "+c.r.URL.Path)
 }

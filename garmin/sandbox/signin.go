@@ -33,18 +33,6 @@ type signinState struct {
 	widget map[string]*widgetSession // by WidgetCookie
 }
 
-func signinRoutes() []route {
-	return []route{
-		{method: http.MethodGet, path: "/sso/embed", class: ClassAuth, handle: (*Server).widgetEmbed},
-		{method: http.MethodGet, path: "/sso/signin", class: ClassAuth, handle: (*Server).widgetPage},
-		{method: http.MethodPost, path: "/sso/signin", class: ClassAuth, handle: (*Server).widgetSignin},
-		{method: http.MethodPost, path: "/sso/verifyMFA/loginEnterMfaCode", class: ClassAuth, handle: (*Server).widgetMFA},
-		{method: http.MethodGet, path: "/portal/sso/en-US/sign-in", class: ClassAuth, handle: (*Server).portalPage},
-		{method: http.MethodPost, path: "/portal/api/login", class: ClassAuth, handle: (*Server).login},
-		{method: http.MethodPost, path: "/portal/api/mfa/verifyCode", class: ClassAuth, handle: (*Server).verifyMFA},
-	}
-}
-
 func htmlPage(status int, title, body string, hdr http.Header) reply {
 	if hdr == nil {
 		hdr = http.Header{}

@@ -5,12 +5,6 @@ import (
 	"net/http"
 )
 
-func summaryRoutes() []route {
-	return []route{
-		{method: http.MethodGet, path: "/usersummary-service/usersummary/daily/{name}", class: ClassRead, auth: true, handle: (*Server).dailySummary},
-	}
-}
-
 // dailySummary serves GET /usersummary-service/usersummary/daily/{displayName}?calendarDate=YYYY-MM-DD,
 // with the fields python-garminconnect's get_user_summary callers read
 // (totalSteps, dailyStepGoal, totalKilocalories, activeKilocalories,

@@ -274,15 +274,6 @@ func (s *Server) randomBytes(n int) []byte {
 
 func (s *Server) randomString(n int) string { return b64.EncodeToString(s.randomBytes(n)) }
 
-func authRoutes() []route {
-	return []route{
-		{method: http.MethodPost, path: "/mobile/api/login", class: ClassAuth, handle: (*Server).login},
-		{method: http.MethodPost, path: "/mobile/api/mfa/verifyCode", class: ClassAuth, handle: (*Server).verifyMFA},
-		{method: http.MethodPost, path: "/di-oauth2-service/oauth/token", class: ClassAuth, handle: (*Server).diToken},
-		{method: http.MethodPost, path: "/services/auth/token/refresh", class: ClassAuth, handle: (*Server).webRefresh},
-	}
-}
-
 func oauthError(status int, code, desc string) reply {
 	return reply{status: status, body: map[string]string{"error": code, "error_description": desc}}
 }

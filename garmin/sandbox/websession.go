@@ -43,13 +43,6 @@ type browserSession struct {
 	calls int // requests the session has made
 }
 
-// sessionRoutes serves the web session's refresh.
-func sessionRoutes() []route {
-	return []route{
-		{method: http.MethodPost, path: "/services/auth/token/di-oauth/refresh", class: ClassAuth, handle: (*Server).sessionRefresh},
-	}
-}
-
 // gcapiRoutes are the data routes again under /gc-api/, authorized by the
 // cookie session.
 func gcapiRoutes(rts []route) []route {

@@ -86,16 +86,6 @@ type weightStore struct {
 	zone    *time.Location // the account's time zone for FIT uploads; UTC if nil
 }
 
-func weightRoutes() []route {
-	return []route{
-		{method: http.MethodPost, path: "/weight-service/user-weight", class: ClassWrite, auth: true, diBackend: true, handle: (*Server).addWeight},
-		{method: http.MethodGet, path: "/weight-service/weight/dayview/{date}", class: ClassRead, auth: true, handle: (*Server).weightDay},
-		{method: http.MethodGet, path: "/weight-service/weight/range/{start}/{end}", class: ClassRead, auth: true, handle: (*Server).weightRange},
-		{method: http.MethodDelete, path: "/weight-service/weight/{date}/byversion/{samplePk}", class: ClassWrite, auth: true, diBackend: true, handle: (*Server).deleteWeight},
-		{method: http.MethodPost, path: "/upload-service/upload", class: ClassWrite, auth: true, diBackend: true, handle: (*Server).upload},
-	}
-}
-
 // WeighIns returns a copy of an account's weigh-ins (email or profile id),
 // by day, then instant, then id.
 func (s *Server) WeighIns(who string) []WeighIn {
