@@ -22,35 +22,26 @@ const expectDataExport = `the fitbit.com Data Export format: sections separated 
 // title line and header ("Foods", "Activities", one "Food Log" per day),
 // and a CSV decoder that binds one header to every row cannot read it.
 func readDataExport(r io.Reader, s *sink[Water]) {
-	lr := newLineReader(r)
 	var (
 		day        string // YYYY-MM-DD of the current Food Log section
 		afterTitle bool   // the previous line was the section title
 		inTotals   bool   // past the "Daily Totals" line of the section
 		started    bool
 	)
-	for {
-		line, ok := nextLine(lr, s, expectDataExport)
-		if !ok {
-			return
-		}
-		if strings.TrimSpace(line) == "" {
-			day, afterTitle, inTotals = "", false, false
-			continue
-		}
-		fields := splitCSVLine(line)
+	blank := func() { day, afterTitle, inTotals = "", false, false }
+	dataExportLines(r, s, blank, func(line string, fields []string, n int) bool {
 		if !started {
 			started = true
 			if len(fields) > 1 {
-				s.fail(lr.line, fmt.Sprintf("first line %q", clip(line, 80)), expectDataExport, ErrFormat)
-				return
+				s.fail(n, fmt.Sprintf("first line %q", clip(line, 80)), expectDataExport, ErrFormat)
+				return false
 			}
 		}
 		if len(fields) == 1 {
 			title := strings.TrimSpace(fields[0])
 			if d, ok := foodLogDate(title); ok {
 				day, afterTitle, inTotals = d, true, false
-				continue
+				return true
 			}
 			// A section without meals has its totals title right after
 			// the section title; otherwise it is named "Daily Totals".
@@ -58,32 +49,26 @@ func readDataExport(r io.Reader, s *sink[Water]) {
 				inTotals = true
 			}
 			afterTitle = false
-			continue
+			return true
 		}
 		afterTitle = false
 		if day == "" || len(fields) < 3 || strings.TrimSpace(fields[0]) != "" {
-			continue
+			return true
 		}
 		label, value := strings.TrimSpace(fields[1]), strings.TrimSpace(fields[2])
 		water := isWaterLabel(label)
 		_, unit := splitAmount(value)
 		_, volume := volumeFactor(unit)
 		if !volume && !(water && inTotals) {
-			continue // a food, or another total (calories, grams)
+			return true // a food, or another total (calories, grams)
 		}
 		ml, err := parseVolume(value, "")
 		if err != nil {
-			e := &Error{Source: s.at(lr.line), Found: fmt.Sprintf("%s %q", label, value),
-				Expected: `an amount with a unit, like "64 fl oz", "1,893 ml" or "8 cups"`, Err: fmt.Errorf("%w: %w", ErrFormat, err)}
-			if !s.problem(e) {
-				return
-			}
-			continue
+			return s.problem(&Error{Source: s.at(n), Found: fmt.Sprintf("%s %q", label, value),
+				Expected: `an amount with a unit, like "64 fl oz", "1,893 ml" or "8 cups"`, Err: fmt.Errorf("%w: %w", ErrFormat, err)})
 		}
-		if !s.record(Water{Date: day, ML: ml, DayTotal: true, Source: s.at(lr.line)}) {
-			return
-		}
-	}
+		return s.record(Water{Date: day, ML: ml, DayTotal: true, Source: s.at(n)})
+	})
 }
 
 // foodLogDate recognises a "Food Log 20180426" title (in any language:

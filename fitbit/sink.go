@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // sink passes one file's records and problems to the caller of Water or
@@ -86,6 +87,27 @@ func nextLine[T any](lr *lineReader, s *sink[T], expected string) (line string, 
 		default:
 			s.fail(lr.line+1, fmt.Sprintf("read failed: %v", err), "", err)
 			return "", false
+		}
+	}
+}
+
+// dataExportLines reads a fitbit.com Data Export line by line, for the
+// readers of its sections: blank is called at each blank line (a section
+// ends) and row with each other line, split into its fields, and its line
+// number; row returning false stops.
+func dataExportLines[T any](r io.Reader, s *sink[T], blank func(), row func(line string, fields []string, n int) bool) {
+	lr := newLineReader(r)
+	for {
+		line, ok := nextLine(lr, s, expectDataExport)
+		if !ok {
+			return
+		}
+		if strings.TrimSpace(line) == "" {
+			blank()
+			continue
+		}
+		if !row(line, splitCSVLine(line), lr.line) {
+			return
 		}
 	}
 }

@@ -58,7 +58,6 @@ func containsName(names []string, n string) bool {
 // gives an error that error is the file's only problem. A Fat of 0 is no
 // reading. Other sections are skipped.
 func readDataExportBody(r io.Reader, unit func() (string, *Error), s *sink[Weight]) {
-	lr := newLineReader(r)
 	var (
 		sectionStart = true // at the start of the file or after a blank line
 		wantHeader   bool   // the previous line was a section title
@@ -67,56 +66,42 @@ func readDataExportBody(r io.Reader, unit func() (string, *Error), s *sink[Weigh
 		header       []string
 		userUnit     string
 	)
-	for {
-		line, ok := nextLine(lr, s, expectDataExport)
-		if !ok {
-			return
-		}
-		if strings.TrimSpace(line) == "" {
-			sectionStart, wantHeader, inBody = true, false, false
-			continue
-		}
-		fields := splitCSVLine(line)
+	blank := func() { sectionStart, wantHeader, inBody = true, false, false }
+	dataExportLines(r, s, blank, func(_ string, fields []string, n int) bool {
 		if sectionStart || wantHeader {
 			if len(fields) == 1 && sectionStart {
 				// The section title ("Body"): the header follows.
 				sectionStart, wantHeader = false, true
-				continue
+				return true
 			}
 			sectionStart, wantHeader = false, false
 			cols, inBody = bodyColumns(fields)
 			header = fields
-			continue
+			return true
 		}
 		if !inBody {
-			continue
+			return true
 		}
-		date, v, fat, prob := bodyRow(fields, cols, header, s.at(lr.line))
+		date, v, fat, prob := bodyRow(fields, cols, header, s.at(n))
 		var bmi *float64
 		if prob == nil {
-			bmi, prob = optionalNumber(fields, cols.bmi, header, s.at(lr.line), "a body mass index")
+			bmi, prob = optionalNumber(fields, cols.bmi, header, s.at(n), "a body mass index")
 		}
 		if prob != nil {
-			if !s.problem(prob) {
-				return
-			}
-			continue
+			return s.problem(prob)
 		}
 		if userUnit == "" {
 			u, uerr := unit()
 			if uerr != nil {
-				uerr.Source.Line = lr.line
+				uerr.Source.Line = n
 				s.problem(uerr)
-				return
+				return false
 			}
 			userUnit = u
 		}
-		w := Weight{Date: date, Kg: toKg(v, userUnit), FatPercent: fat, BMI: bmi, Value: v, Unit: userUnit,
-			Format: FormatDataExport, Source: s.at(lr.line)}
-		if !s.record(w) {
-			return
-		}
-	}
+		return s.record(Weight{Date: date, Kg: toKg(v, userUnit), FatPercent: fat, BMI: bmi, Value: v, Unit: userUnit,
+			Format: FormatDataExport, Source: s.at(n)})
+	})
 }
 
 // optionalNumber reads the positive number in column i of a row, nil when
