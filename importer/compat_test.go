@@ -36,7 +36,7 @@ func TestJournalOfEarlierReleaseLoads(t *testing.T) {
 	if days := UndoPlan(events, KindWater); len(days) != 5 {
 		t.Errorf("undo plan of water: %d days, want 5", len(days))
 	}
-	if ins := UndoWeightPlan(events); len(ins) != 3 {
+	if ins := UndoItems(events, KindWeight); len(ins) != 3 {
 		t.Errorf("undo plan of weight: %d weigh-ins, want 3", len(ins))
 	}
 }

@@ -215,36 +215,59 @@ func UndoPlan(events []state.Event, kind Kind) []UndoDay {
 	return out
 }
 
-// UndoWeighIn is a weigh-in undo would delete.
-type UndoWeighIn struct {
-	Date string  `json:"date"`
-	Time string  `json:"time"`
-	Kg   float64 `json:"kg"`
-	// ID is the weigh-in's id on Garmin; "" for one sent whose id is not
-	// known yet (still processing when the import stopped), which undo
-	// finds by its time and weight once Garmin shows it.
+// UndoItem is an item (a weigh-in, an activity) undo would delete.
+type UndoItem struct {
+	Date string `json:"date"`
+	Time string `json:"time"`
+	// Kg is a weigh-in's weight.
+	Kg float64 `json:"kg,omitempty"`
+	// Sport and Seconds are an activity's family and duration.
+	Sport   string  `json:"sport,omitempty"`
+	Seconds float64 `json:"seconds,omitempty"`
+	// ID is the item's id on Garmin; "" for one sent whose id is not known
+	// yet (still processing when the import stopped), which undo finds by
+	// its time (and weight, or sport) once Garmin shows it.
 	ID string `json:"id"`
 }
 
-// UndoWeightPlan lists, from the journal alone, the weigh-ins undo would
-// delete: the import's, as weight.undo takes them, less those an undo has
-// deleted already.
-func UndoWeightPlan(events []state.Event) []UndoWeighIn {
-	h := replay(events)
-	var out []UndoWeighIn
-	for k, dh := range h.days {
-		if k.Kind != KindWeight || dh.imports == nil {
+// UndoItems lists, from the journal alone, the items of kind (weight or
+// activities; nil for another) undo would delete: the ops the kind's own
+// undo takes, less those an undo has deleted already.
+func UndoItems(events []state.Event, name Kind) []UndoItem {
+	var k kind
+	switch name {
+	case KindWeight:
+		k = &weight{}
+	case KindActivity:
+		k = &activity{}
+	default:
+		return nil
+	}
+	var out []UndoItem
+	for key, dh := range replay(events).days {
+		if key.Kind != name || dh.imports == nil {
 			continue
 		}
-		imp := dh.imports
-		for _, op := range imp.Ops {
-			if imp.Status[op.ID] != opDone && !imp.uncertain(op.ID) {
+		// These kinds decide an undo from the import block alone.
+		_, decide, _ := k.undo(key.Date, dh.imports)
+		if decide == nil {
+			continue
+		}
+		b, _, err := decide(context.Background())
+		if err != nil || b == nil {
+			continue
+		}
+		for _, op := range b.Ops {
+			if cur := dh.current; cur.Run == RunUndo && cur.Status[op.ID] == opDone {
 				continue
 			}
-			if cur := dh.current; cur.Run == RunUndo && cur.Status[undoPrefix+op.ID] == opDone {
-				continue
+			it := UndoItem{Date: key.Date, Time: op.Time, ID: op.Ref}
+			if name == KindWeight {
+				it.Kg = -op.Amount
+			} else {
+				it.Sport, it.Seconds = op.Sport, -op.Amount
 			}
-			out = append(out, UndoWeighIn{Date: k.Date, Time: op.Time, Kg: op.Amount, ID: imp.Refs[op.ID]})
+			out = append(out, it)
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Time < out[j].Time })

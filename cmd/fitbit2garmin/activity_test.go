@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -208,6 +209,21 @@ func TestImportActivitiesSurvivesKills(t *testing.T) {
 	r = runCLI(t, append(f.args(), "verify", export, "--types", "activities", "--timezone", "UTC", "--state", journal, "--rate", "400")...)
 	if r.code != exitPartial || !strings.Contains(r.stdout, "1 activities missing, different or extra") || !strings.Contains(r.stdout, "missing on Garmin") {
 		t.Errorf("verify after a deletion: exit %d:\n%s", r.code, r.stdout)
+	}
+	// The dry run lists every activity this tool created, with its id,
+	// and not the watch's.
+	dry := runCLI(t, "undo", "--state", journal, "--dry-run", "--json")
+	var undoPlan struct{ Activities []importer.UndoItem }
+	if err := json.Unmarshal([]byte(dry.stdout), &undoPlan); err != nil {
+		t.Fatalf("undo --dry-run --json: %v\n%s", err, dry.stdout)
+	}
+	if n := len(undoPlan.Activities); n != len(kept) {
+		t.Errorf("undo --dry-run lists %d activities, want %d", n, len(kept))
+	}
+	for _, it := range undoPlan.Activities {
+		if it.ID == "" || it.ID == strconv.FormatInt(watch.ID, 10) || it.Sport == "" || it.Seconds <= 0 {
+			t.Errorf("undo --dry-run item %+v: want one of ours with its id, sport and duration", it)
+		}
 	}
 	r = runCLI(t, append(f.args(), "undo", "--state", journal, "--rate", "400", "--workers", "4")...)
 	if r.code != 0 {

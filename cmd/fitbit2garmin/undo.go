@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -38,10 +39,11 @@ func runUndo(c *cli.Context) error {
 		}
 		rep := importer.Status(events, importer.KindWater)
 		plan := importer.UndoPlan(events, importer.KindWater)
-		weighIns := importer.UndoWeightPlan(events)
+		weighIns := importer.UndoItems(events, importer.KindWeight)
+		activities := importer.UndoItems(events, importer.KindActivity)
 		w := c.App.Writer
 		if c.Bool("json") {
-			return writeJSON(w, map[string]any{"water": plan, "weight": weighIns})
+			return writeJSON(w, map[string]any{"water": plan, "weight": weighIns, "activities": activities})
 		}
 		fmt.Fprintf(w, "Journal: %s\n", path)
 		fmt.Fprintf(w, "%-10s  %10s\n", "DATE", "TAKE BACK ML")
@@ -49,8 +51,15 @@ func runUndo(c *cli.Context) error {
 			fmt.Fprintf(w, "%-10s  %10.1f\n", d.Date, d.ML)
 		}
 		fmt.Fprintf(w, "Undo would take back %s of water over %d days", litres(rep.MLAdded), len(plan))
+		var deletes []string
 		if len(weighIns) > 0 {
-			fmt.Fprintf(w, " and delete %d weigh-ins", len(weighIns))
+			deletes = append(deletes, fmt.Sprintf("%d weigh-ins", len(weighIns)))
+		}
+		if len(activities) > 0 {
+			deletes = append(deletes, fmt.Sprintf("%d activities", len(activities)))
+		}
+		if len(deletes) > 0 {
+			fmt.Fprintf(w, " and delete %s", strings.Join(deletes, " and "))
 		}
 		fmt.Fprintln(w, ". Dry run: nothing was sent.")
 		return nil

@@ -265,7 +265,7 @@ func TestUndoDeletesWeighInsThatWereProcessing(t *testing.T) {
 		t.Fatalf("import: exit %d, want %d (uploads processing):\n%s%s", r.code, exitPartial, r.stdout, r.stderr)
 	}
 	dry := runCLI(t, append(f.args(), "undo", "--state", journal, "--dry-run", "--json")...)
-	var plan struct{ Weight []importer.UndoWeighIn }
+	var plan struct{ Weight []importer.UndoItem }
 	if err := json.Unmarshal([]byte(dry.stdout), &plan); err != nil {
 		t.Fatalf("undo --dry-run --json: %v\n%s", err, dry.stdout)
 	}
