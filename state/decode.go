@@ -45,7 +45,9 @@ func (dc *decoder) decode(line []byte) (Event, error) {
 	return ev, nil
 }
 
-// Keys of Event, as bit positions in a seen-mask.
+// Keys of Event and of Op, as bit positions in a seen-mask (at most 32).
+// One table serves both objects: a key of the other one is handled by
+// neither field switch, which sends the line to encoding/json.
 const (
 	kT = iota
 	kVersion
@@ -66,9 +68,16 @@ const (
 	kReason
 	kErr
 	kAt
+	kID
+	kAmount
+	kTime
+	kFat
+	kBMI
+	kGMT
+	kSport
 )
 
-func eventKey(k []byte) int {
+func fieldKey(k []byte) int {
 	switch string(k) {
 	case "t":
 		return kT
@@ -108,40 +117,20 @@ func eventKey(k []byte) int {
 		return kErr
 	case "at":
 		return kAt
-	}
-	return -1
-}
-
-// Keys of Op.
-const (
-	okID = iota
-	okAmount
-	okTime
-	okFat
-	okRef
-	okBMI
-	okGMT
-	okSport
-)
-
-func opKey(k []byte) int {
-	switch string(k) {
 	case "id":
-		return okID
+		return kID
 	case "amount":
-		return okAmount
+		return kAmount
 	case "time":
-		return okTime
+		return kTime
 	case "fat":
-		return okFat
-	case "ref":
-		return okRef
+		return kFat
 	case "bmi":
-		return okBMI
+		return kBMI
 	case "gmt":
-		return okGMT
+		return kGMT
 	case "sport":
-		return okSport
+		return kSport
 	}
 	return -1
 }
@@ -376,7 +365,7 @@ func (dc *decoder) text(s *scanner, slot int) (string, bool) {
 // decide.
 func (dc *decoder) fast(line []byte) (ev Event, ok bool) {
 	s := &scanner{b: line}
-	ok = s.fields(eventKey, func(k int) bool {
+	ok = s.fields(fieldKey, func(k int) bool {
 		var ok bool
 		switch k {
 		case kT:
@@ -439,24 +428,24 @@ func (dc *decoder) ops(s *scanner) ([]Op, bool) {
 	ops := []Op{}
 	_, ok := s.array(func() bool {
 		var op Op
-		ok := s.fields(opKey, func(k int) bool {
+		ok := s.fields(fieldKey, func(k int) bool {
 			var ok bool
 			switch k {
-			case okID:
+			case kID:
 				op.ID, ok = dc.text(s, -1)
-			case okAmount:
+			case kAmount:
 				op.Amount, ok = s.float()
-			case okTime:
+			case kTime:
 				op.Time, ok = dc.text(s, -1)
-			case okFat:
+			case kFat:
 				op.Fat, ok = s.floatPtr()
-			case okRef:
+			case kRef:
 				op.Ref, ok = dc.text(s, -1)
-			case okBMI:
+			case kBMI:
 				op.BMI, ok = s.floatPtr()
-			case okGMT:
+			case kGMT:
 				op.GMT, ok = dc.text(s, -1)
-			case okSport:
+			case kSport:
 				op.Sport, ok = dc.text(s, slotOther)
 			}
 			return ok
