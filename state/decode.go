@@ -45,9 +45,7 @@ func (dc *decoder) decode(line []byte) (Event, error) {
 	return ev, nil
 }
 
-// Keys of Event and of Op, as bit positions in a seen-mask (at most 32).
-// One table serves both objects: a key of the other one is handled by
-// neither field switch, which sends the line to encoding/json.
+// Keys of Event, as bit positions in a seen-mask.
 const (
 	kT = iota
 	kVersion
@@ -68,16 +66,9 @@ const (
 	kReason
 	kErr
 	kAt
-	kID
-	kAmount
-	kTime
-	kFat
-	kBMI
-	kGMT
-	kSport
 )
 
-func fieldKey(k []byte) int {
+func eventKey(k []byte) int {
 	switch string(k) {
 	case "t":
 		return kT
@@ -117,20 +108,40 @@ func fieldKey(k []byte) int {
 		return kErr
 	case "at":
 		return kAt
+	}
+	return -1
+}
+
+// Keys of Op.
+const (
+	okID = iota
+	okAmount
+	okTime
+	okFat
+	okRef
+	okBMI
+	okGMT
+	okSport
+)
+
+func opKey(k []byte) int {
+	switch string(k) {
 	case "id":
-		return kID
+		return okID
 	case "amount":
-		return kAmount
+		return okAmount
 	case "time":
-		return kTime
+		return okTime
 	case "fat":
-		return kFat
+		return okFat
+	case "ref":
+		return okRef
 	case "bmi":
-		return kBMI
+		return okBMI
 	case "gmt":
-		return kGMT
+		return okGMT
 	case "sport":
-		return kSport
+		return okSport
 	}
 	return -1
 }
@@ -365,7 +376,7 @@ func (dc *decoder) text(s *scanner, slot int) (string, bool) {
 // decide.
 func (dc *decoder) fast(line []byte) (ev Event, ok bool) {
 	s := &scanner{b: line}
-	ok = s.fields(fieldKey, func(k int) bool {
+	ok = s.fields(eventKey, func(k int) bool {
 		var ok bool
 		switch k {
 		case kT:
@@ -428,24 +439,24 @@ func (dc *decoder) ops(s *scanner) ([]Op, bool) {
 	ops := []Op{}
 	_, ok := s.array(func() bool {
 		var op Op
-		ok := s.fields(fieldKey, func(k int) bool {
+		ok := s.fields(opKey, func(k int) bool {
 			var ok bool
 			switch k {
-			case kID:
+			case okID:
 				op.ID, ok = dc.text(s, -1)
-			case kAmount:
+			case okAmount:
 				op.Amount, ok = s.float()
-			case kTime:
+			case okTime:
 				op.Time, ok = dc.text(s, -1)
-			case kFat:
+			case okFat:
 				op.Fat, ok = s.floatPtr()
-			case kRef:
+			case okRef:
 				op.Ref, ok = dc.text(s, -1)
-			case kBMI:
+			case okBMI:
 				op.BMI, ok = s.floatPtr()
-			case kGMT:
+			case okGMT:
 				op.GMT, ok = dc.text(s, -1)
-			case kSport:
+			case okSport:
 				op.Sport, ok = dc.text(s, slotOther)
 			}
 			return ok
