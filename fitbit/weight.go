@@ -143,7 +143,6 @@ func unitUnknown(src Source, found string, setting unitSetting, hasSet bool) *Er
 		Source:   src,
 		Found:    found,
 		Expected: "the weight unit in Your Profile/Profile.csv (weight_unit) or Health Fitness Data_GoogleData/UserAppSettingData.csv",
-		Hint:     "weight unit unknown: pass --weight-unit kg or lb",
 		Err:      ErrWeightUnit,
 	}
 }

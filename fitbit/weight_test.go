@@ -219,7 +219,7 @@ func TestWeightUnitUnknownOneErrorPerFile(t *testing.T) {
 			for _, err := range errs {
 				var fe *Error
 				errors.As(err, &fe)
-				if !errors.Is(err, ErrWeightUnit) || !strings.Contains(err.Error(), "weight unit unknown: pass --weight-unit kg or lb") {
+				if !errors.Is(err, ErrWeightUnit) || !strings.Contains(err.Error(), "user's unit") || strings.Contains(err.Error(), "--") {
 					t.Errorf("error %v", err)
 				}
 				perFile[fe.Source.File+":"+fe.Source.Entry]++

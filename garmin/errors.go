@@ -14,7 +14,7 @@ import (
 var (
 	// ErrUnauthorized means the tokens were rejected even after a refresh,
 	// or there are no tokens: the user must log in again.
-	ErrUnauthorized = errors.New("garmin: not authorized (log in again: fitbit2garmin auth login)")
+	ErrUnauthorized = errors.New("garmin: not authorized")
 
 	// ErrOutcomeUnknown means a write was sent but no answer came back
 	// (timeout, connection reset, 5xx after sending): it may or may not have
@@ -33,7 +33,7 @@ var (
 
 	// ErrNoTokens means no tokens are saved yet. errors.Is(ErrNoTokens,
 	// ErrUnauthorized) is true.
-	ErrNoTokens error = &kindError{msg: "garmin: no saved tokens (log in first: fitbit2garmin auth login)", kind: ErrUnauthorized}
+	ErrNoTokens error = &kindError{msg: "garmin: no saved tokens", kind: ErrUnauthorized}
 )
 
 // kindError is a sentinel that also matches a broader sentinel.

@@ -426,7 +426,7 @@ func ImportGarminconnect(dir string) (*Tokens, error) {
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			if _, gerr := os.Stat(filepath.Join(dir, "oauth1_token.json")); gerr == nil {
-				return nil, fmt.Errorf("%s holds garth OAuth1 tokens (deprecated by Garmin, not supported); log in with python-garminconnect 0.3 or later, or run: fitbit2garmin auth login", dir)
+				return nil, fmt.Errorf("%s holds garth OAuth1 tokens (deprecated by Garmin, not supported); log in with python-garminconnect 0.3 or later", dir)
 			}
 		}
 		return nil, fmt.Errorf("read python-garminconnect tokens: %w", err)

@@ -128,9 +128,11 @@ func (e *ProblemError) Error() string {
 		b.WriteString("\n  ")
 		b.WriteString(p.Error())
 	}
-	b.WriteString("\nFix the file(s), or run again with --skip-invalid to import the rest.")
 	return b.String()
 }
+
+// Unwrap returns the problems, so that errors.Is and errors.As see each.
+func (e *ProblemError) Unwrap() []error { return e.Problems }
 
 // InvalidRecordError says why a well-formed record cannot be imported.
 type InvalidRecordError struct {

@@ -21,19 +21,18 @@ type MismatchError struct {
 }
 
 func (e *MismatchError) Error() string {
-	const hint = "; use --force or another --state"
 	switch e.Field {
 	case FieldAccount:
 		who := e.Journal
 		if e.JournalName != "" {
 			who = fmt.Sprintf("%s (%s)", e.Journal, e.JournalName)
 		}
-		return fmt.Sprintf("journal %s belongs to account %s, you are logged in as %s%s", e.Path, who, e.Now, hint)
+		return fmt.Sprintf("journal %s belongs to account %s, you are logged in as %s", e.Path, who, e.Now)
 	case FieldFingerprint:
-		return fmt.Sprintf("journal %s was made for another export (fingerprint %s, this one is %s)%s",
-			e.Path, short(e.Journal), short(e.Now), hint)
+		return fmt.Sprintf("journal %s was made for another export (fingerprint %s, this one is %s)",
+			e.Path, short(e.Journal), short(e.Now))
 	}
-	return fmt.Sprintf("journal %s: %s is %q, this run has %q%s", e.Path, e.Field, e.Journal, e.Now, hint)
+	return fmt.Sprintf("journal %s: %s is %q, this run has %q", e.Path, e.Field, e.Journal, e.Now)
 }
 
 func short(fp string) string {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"fitbit2garmin/garmin/sandbox"
 	goldenfile "fitbit2garmin/internal/golden"
 )
 
@@ -101,6 +102,47 @@ func TestBadInput(t *testing.T) {
 			}
 			if r.stdout != "" && !strings.HasPrefix(r.stdout, "NAME:") {
 				t.Errorf("a plan was printed for bad input:\n%s", r.stdout)
+			}
+		})
+	}
+}
+
+// TestHintsOnce: what to do next is said once, on the "Try:" line, by the
+// command; the libraries' messages say what went wrong and name no flag
+// or command of this tool.
+func TestHintsOnce(t *testing.T) {
+	f := newFake(t, sandbox.Options{})
+	noTokens := []string{"--config-dir", t.TempDir(), "--garmin-url", f.url}
+	journal := filepath.Join(t.TempDir(), "j.jsonl")
+	if r := runCLI(t, append(f.args(), "import", exports+"generic", "--timezone", "UTC", "--state", journal, "--rate", "400", "-q")...); r.code != exitOK {
+		t.Fatalf("first import: exit %d\n%s", r.code, r.stderr)
+	}
+	tests := []struct {
+		name string
+		args []string
+		code int
+		hint string // on the Try: line, and nowhere else
+	}{
+		{"no tokens", append(noTokens, "import", exports+"generic", "--timezone", "UTC", "--state", filepath.Join(t.TempDir(), "j.jsonl")),
+			exitAuth, "auth login"},
+		{"invalid records", []string{"import", exports + "malformed/bad-rows.csv", "--timezone", "UTC", "--dry-run"}, exitUsage, "--skip-invalid"},
+		{"weight unit", []string{"import", exports + "weight-archive", "--types", "weight", "--timezone", "UTC", "--dry-run"}, exitUsage, "--weight-unit"},
+		{"another export", append(f.args(), "import", exports+"dataexport", "--types", "water", "--timezone", "UTC", "--state", journal),
+			exitUsage, "--force"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runCLI(t, tt.args...)
+			if r.code != tt.code {
+				t.Fatalf("exit %d, want %d:\n%s", r.code, tt.code, r.stderr)
+			}
+			if n := strings.Count(r.stderr, tt.hint); n != 1 {
+				t.Errorf("%q appears %d times, want once:\n%s", tt.hint, n, r.stderr)
+			}
+			for _, line := range strings.Split(r.stderr, "\n") {
+				if strings.Contains(line, tt.hint) && !strings.HasPrefix(line, "Try: ") {
+					t.Errorf("hint outside the Try: line: %q", line)
+				}
 			}
 		})
 	}

@@ -177,13 +177,25 @@ func printError(w io.Writer, err error) {
 	}
 }
 
+// hintFor says what to do about err. The libraries' errors say what went
+// wrong; what to type next is this command's business, said here once.
 func hintFor(err error) string {
 	var (
-		rl     *garmin.RateLimitError
-		usage  usageError
-		locked *state.LockedError
+		rl       *garmin.RateLimitError
+		usage    usageError
+		locked   *state.LockedError
+		mismatch *state.MismatchError
+		problems *importer.ProblemError
 	)
 	switch {
+	case errors.Is(err, fitbit.ErrWeightUnit):
+		return "pass --weight-unit kg or lb: the unit the export's weights are in (the one set in the Fitbit app)"
+	case errors.As(err, &problems):
+		return "fix the file(s), or run again with --skip-invalid to import the rest"
+	case errors.As(err, &mismatch):
+		return "pass --force to use this journal anyway, or another --state for a new one"
+	case errors.Is(err, garmin.ErrNoTokens):
+		return "log in with `fitbit2garmin auth login`, or import a browser session with `fitbit2garmin auth import --curl FILE`"
 	case errors.As(err, &rl) && rl.Login:
 		return "wait an hour or more before logging in again (retrying re-arms Garmin's limit), or import web tokens with `fitbit2garmin auth import --curl`"
 	case errors.As(err, &rl), errors.Is(err, importer.ErrInterrupted):
