@@ -15,12 +15,12 @@ import (
 // KindActivity is exercise logs: each becomes one uploaded FIT activity.
 const KindActivity Kind = "activities"
 
-// Activity skip reasons counted in a plan.
+// Why exercise logs are left out of a plan (codes, as for water).
 const (
-	SkipShort        = "shorter than --min-duration"
-	SkipAutoDetected = "auto-detected (--skip-auto-detected)"
-	SkipOtherType    = "type not in --activity-types"
-	SkipSameSession  = "same session logged twice (a fragment or a copy)"
+	SkipShort        = "short"         // shorter than ActivityFilter.MinDuration
+	SkipAutoDetected = "auto-detected" // auto-detected, with ActivityFilter.SkipAutoDetected
+	SkipOtherType    = "other-type"    // a type ActivityFilter.Types leaves out
+	SkipSameSession  = "same-session"  // a fragment or a copy of a planned session
 )
 
 // SameStart is how close two starts must be for two activities to be one

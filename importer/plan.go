@@ -57,13 +57,14 @@ const MaxEntryML = 10000.0
 // which daylight-saving time changes.
 const DefaultTime = "12:00:00"
 
-// Skip reasons counted in a plan.
+// Why records are left out of a plan (Plan.Skipped). Like the day-skip
+// codes, these are short codes; cmd says them in words.
 const (
-	SkipZero     = "zero amount"
-	SkipNegative = "negative amount"
-	SkipSince    = "before --since"
-	SkipUntil    = "after --until"
-	SkipInvalid  = "invalid (--skip-invalid)"
+	SkipZero     = "zero"         // a zero amount
+	SkipNegative = "negative"     // a negative amount
+	SkipSince    = "before-since" // before PlanOptions.Since
+	SkipUntil    = "after-until"  // after PlanOptions.Until
+	SkipInvalid  = "invalid"      // invalid, left out with PlanOptions.SkipInvalid
 )
 
 // PlanOptions shape a plan.

@@ -19,12 +19,12 @@ import (
 // KindWeight is weigh-ins (weight, and body fat when known).
 const KindWeight Kind = "weight"
 
-// Weight skip reasons counted in a plan.
+// Why weigh-ins are left out of a plan (codes, as for water).
 const (
-	SkipHealthConnect = "synced in from Health Connect"
-	SkipDuplicate     = "same weigh-in read twice (another file or format)"
-	SkipNoValue       = "no weight and no body fat"
-	SkipFatOnly       = "body fat without a weight (Garmin needs both)"
+	SkipHealthConnect = "health-connect" // synced in from Health Connect
+	SkipDuplicate     = "duplicate"      // the same weigh-in read twice (another file or format)
+	SkipNoValue       = "no-value"       // no weight and no body fat
+	SkipFatOnly       = "fat-only"       // body fat without a weight (Garmin needs both)
 )
 
 // MatchKg is how close two weights must be to be the same weigh-in (with

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -26,16 +25,46 @@ func skippedText(m map[string]int) string {
 		return "none"
 	}
 	var parts []string
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		parts = append(parts, fmt.Sprintf("%d %s", m[k], reasonText(k)))
+	for k, n := range m {
+		parts = append(parts, fmt.Sprintf("%s\x00%d %s", reasonText(k), n, reasonText(k)))
+	}
+	slices.Sort(parts) // by the words, as a reader scans them
+	for i, p := range parts {
+		parts[i] = p[strings.IndexByte(p, 0)+1:]
 	}
 	return strings.Join(parts, ", ")
 }
 
-// reasonText is the sentence for a skip reason: a day-skip code's, or the
-// plan's reason, which is already words ("zero amount").
+// reasonText is the sentence for a skip code: a day's (importer.DaySkip*)
+// or a record's (importer.Skip*).
 func reasonText(reason string) string {
 	switch reason {
+	case importer.SkipZero:
+		return "zero amount"
+	case importer.SkipNegative:
+		return "negative amount"
+	case importer.SkipSince:
+		return "before --since"
+	case importer.SkipUntil:
+		return "after --until"
+	case importer.SkipInvalid:
+		return "invalid (--skip-invalid)"
+	case importer.SkipShort:
+		return "shorter than --min-duration"
+	case importer.SkipAutoDetected:
+		return "auto-detected (--skip-auto-detected)"
+	case importer.SkipOtherType:
+		return "type not in --activity-types"
+	case importer.SkipSameSession:
+		return "same session logged twice (a fragment or a copy)"
+	case importer.SkipHealthConnect:
+		return "synced in from Health Connect"
+	case importer.SkipDuplicate:
+		return "same weigh-in read twice (another file or format)"
+	case importer.SkipNoValue:
+		return "no weight and no body fat"
+	case importer.SkipFatOnly:
+		return "body fat without a weight (Garmin needs both)"
 	case importer.DaySkipExisting:
 		return "existing data on Garmin (--existing skip)"
 	case importer.DaySkipComplete:

@@ -25,8 +25,8 @@ func verifyCommand() *cli.Command {
 	}
 }
 
-// verifyJSON is one kind's verify report with what the plan left out, in
-// the dry-run's words.
+// verifyJSON is one kind's verify report with what the plan left out, by
+// skip code (importer.Skip*), as the dry-run's JSON gives it.
 type verifyJSON struct {
 	*importer.VerifyReport
 	Skipped map[string]int `json:"skipped"`
