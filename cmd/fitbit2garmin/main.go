@@ -177,42 +177,6 @@ func printError(w io.Writer, err error) {
 	}
 }
 
-// hintFor says what to do about err. The libraries' errors say what went
-// wrong; what to type next is this command's business, said here once.
-func hintFor(err error) string {
-	var (
-		rl       *garmin.RateLimitError
-		usage    usageError
-		locked   *state.LockedError
-		mismatch *state.MismatchError
-		problems *importer.ProblemError
-	)
-	switch {
-	case errors.Is(err, fitbit.ErrWeightUnit):
-		return "pass --weight-unit kg or lb: the unit the export's weights are in (the one set in the Fitbit app)"
-	case errors.As(err, &problems):
-		return "fix the file(s), or run again with --skip-invalid to import the rest"
-	case errors.As(err, &mismatch):
-		return "pass --force to use this journal anyway, or another --state for a new one"
-	case errors.Is(err, garmin.ErrNoTokens):
-		return "log in with `fitbit2garmin auth login`, or import a browser session with `fitbit2garmin auth import --curl FILE`"
-	case errors.As(err, &rl) && rl.Login:
-		return "wait an hour or more before logging in again (retrying re-arms Garmin's limit), or import web tokens with `fitbit2garmin auth import --curl`"
-	case errors.As(err, &rl), errors.Is(err, importer.ErrInterrupted):
-		return "run the same command again later: it resumes where it stopped (a lower --rate is kinder to Garmin)"
-	case errors.Is(err, garmin.ErrSessionEnded):
-		return "copy a fresh cURL: in a browser logged in to connect.garmin.com, developer tools, Network, right-click a /gc-api/ request, Copy as cURL; " +
-			"then `fitbit2garmin auth import --curl FILE` and run the same command again: it resumes where it stopped"
-	case errors.Is(err, garmin.ErrUnauthorized):
-		return "log in again with `fitbit2garmin auth login` (or `auth import`); an import stopped by this resumes when run again"
-	case errors.As(err, &locked):
-		return "wait for the other run to finish, or pass another --state"
-	case errors.As(err, &usage):
-		return "fitbit2garmin --help, or fitbit2garmin COMMAND --help"
-	}
-	return ""
-}
-
 // logger returns the verbose logger (stderr) or nil.
 func logger(c *cli.Context) *slog.Logger {
 	if !c.Bool("verbose") {
