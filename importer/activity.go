@@ -339,6 +339,11 @@ func (a *activity) deleteActions(key dayKey, b *block, op state.Op) opActions {
 	})
 }
 
+// undoItem describes the undo op that deletes one activity.
+func (a *activity) undoItem(date string, op state.Op) UndoItem {
+	return UndoItem{Date: date, Time: op.Time, Sport: op.Sport, Seconds: -op.Amount, ID: op.Ref}
+}
+
 // stillThere returns ref when Garmin still lists that activity on the day.
 func (a *activity) stillThere(ctx context.Context, key dayKey, ref string) (string, bool) {
 	list, ok := readList(ctx, a.r, func(ctx context.Context) ([]GarminActivity, error) {

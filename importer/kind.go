@@ -51,27 +51,46 @@ type recheckKind interface {
 // Kinds names every kind the importer moves, in the order a run takes them.
 func Kinds() []Kind { return []Kind{KindWater, KindWeight, KindActivity} }
 
+// itemKind is a kind whose ops are items Garmin keeps with an id (a
+// weigh-in, an activity), which undo deletes one by one.
+type itemKind interface {
+	// undoItem describes the undo op of date that deletes one item.
+	undoItem(date string, op state.Op) UndoItem
+}
+
+// What each kind is, checked at compile time.
+var (
+	_ kind        = (*water)(nil)
+	_ kind        = (*weight)(nil)
+	_ kind        = (*activity)(nil)
+	_ itemKind    = (*weight)(nil)
+	_ itemKind    = (*activity)(nil)
+	_ planKind    = (*activity)(nil)
+	_ recheckKind = (*activity)(nil)
+)
+
+// newKind returns the kind named, wired to r, and whether r holds its
+// API. This is the one place that lists the kinds.
+func newKind(name Kind, r *Runner) (k kind, hasAPI bool, err error) {
+	switch name {
+	case KindWater:
+		return &water{r: r}, r.API != nil, nil
+	case KindWeight:
+		return &weight{r: r}, r.Weight != nil, nil
+	case KindActivity:
+		return &activity{r: r}, r.Activities != nil, nil
+	}
+	return nil, false, fmt.Errorf("importer: unknown kind %q", name)
+}
+
 // kindOf returns the kind named, wired to its API; an error when the
 // runner was given no API for it.
 func (r *Runner) kindOf(name Kind) (kind, error) {
-	var k kind
-	switch name {
-	case KindWater:
-		if r.API != nil {
-			k = &water{r: r}
-		}
-	case KindWeight:
-		if r.Weight != nil {
-			k = &weight{r: r}
-		}
-	case KindActivity:
-		if r.Activities != nil {
-			k = &activity{r: r}
-		}
-	default:
-		return nil, fmt.Errorf("importer: unknown kind %q", name)
+	k, hasAPI, err := newKind(name, r)
+	if err != nil {
+		return nil, err
 	}
-	if k == nil {
+	if !hasAPI {
 		return nil, fmt.Errorf("importer: no Garmin API for %s", name)
 	}
 	return k, nil

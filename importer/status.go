@@ -231,16 +231,13 @@ type UndoItem struct {
 }
 
 // UndoItems lists, from the journal alone, the items of kind (weight or
-// activities; nil for another) undo would delete: the ops the kind's own
-// undo takes, less those an undo has deleted already.
+// activities; nil for water, whose undo is per day: UndoPlan) undo would
+// delete: the ops the kind's own undo takes, less those an undo has
+// deleted already.
 func UndoItems(events []state.Event, name Kind) []UndoItem {
-	var k kind
-	switch name {
-	case KindWeight:
-		k = &weight{}
-	case KindActivity:
-		k = &activity{}
-	default:
+	k, _, err := newKind(name, &Runner{})
+	items, ok := k.(itemKind)
+	if err != nil || !ok {
 		return nil
 	}
 	var out []UndoItem
@@ -261,13 +258,7 @@ func UndoItems(events []state.Event, name Kind) []UndoItem {
 			if cur := dh.current; cur.Run == RunUndo && cur.Status[op.ID] == opDone {
 				continue
 			}
-			it := UndoItem{Date: key.Date, Time: op.Time, ID: op.Ref}
-			if name == KindWeight {
-				it.Kg = -op.Amount
-			} else {
-				it.Sport, it.Seconds = op.Sport, -op.Amount
-			}
-			out = append(out, it)
+			out = append(out, items.undoItem(key.Date, op))
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Time < out[j].Time })

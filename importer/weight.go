@@ -259,6 +259,11 @@ func (w *weight) undo(_ string, imports *block) (int, decideFunc, string) {
 	return len(b.Ops), func(context.Context) (*block, string, error) { return b, "", nil }, ""
 }
 
+// undoItem describes the undo op that deletes one weigh-in.
+func (w *weight) undoItem(date string, op state.Op) UndoItem {
+	return UndoItem{Date: date, Time: op.Time, Kg: -op.Amount, ID: op.Ref}
+}
+
 // undoPrefix makes an undo op's id from the import op it takes back.
 const undoPrefix = "undo-"
 
