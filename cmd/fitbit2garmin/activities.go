@@ -28,17 +28,6 @@ func activityFlags() []cli.Flag {
 	}
 }
 
-// activityFilter reads the filter flags.
-func activityFilter(c *cli.Context) importer.ActivityFilter {
-	f := importer.ActivityFilter{MinDuration: c.Duration("min-duration"), SkipAutoDetected: c.Bool("skip-auto-detected")}
-	for _, t := range strings.Split(c.String("activity-types"), ",") {
-		if t = strings.TrimSpace(t); t != "" {
-			f.Types = append(f.Types, t)
-		}
-	}
-	return f
-}
-
 // planActivities reads the exercise history and plans it. Each log's track
 // is counted (TrackSize: the fixes' times only); the upload reads it whole
 // again, so a plan never holds every track.

@@ -85,6 +85,10 @@ func TestBadInput(t *testing.T) {
 		{"bad-group", []string{exports + "generic", "--group", "week"}, []string{"week", "day or entry"}},
 		{"bad-types", []string{exports + "generic", "--types", "steps"}, []string{"steps", "water"}},
 		{"unknown-flag", []string{exports + "generic", "--frobnicate"}, []string{"frobnicate"}},
+		{"bad-rate", []string{exports + "generic", "--rate", "0"}, []string{"--rate 0", "above 0"}},
+		{"bad-workers", []string{exports + "generic", "--workers", "0"}, []string{"--workers", "1 or more"}},
+		{"bad-existing", []string{exports + "generic", "--existing", "maybe"}, []string{`"maybe"`, "skip, add or top-up"}},
+		{"bad-weight-unit", []string{exports + "generic", "--weight-unit", "stone"}, []string{`"stone"`, "kg or lb"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

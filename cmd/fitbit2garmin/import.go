@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -87,26 +86,6 @@ type planned struct {
 	heartRateFiles bool
 }
 
-// parseTypes reads --types: a comma-separated list of kinds; empty means
-// every kind (of those, the ones the export holds are imported).
-func parseTypes(v string) (map[importer.Kind]bool, error) {
-	want := map[importer.Kind]bool{}
-	if strings.TrimSpace(v) == "" {
-		for _, k := range importer.Kinds() {
-			want[k] = true
-		}
-		return want, nil
-	}
-	for _, t := range strings.Split(v, ",") {
-		k := importer.Kind(strings.TrimSpace(t))
-		if !slices.Contains(importer.Kinds(), k) {
-			return nil, usageError{fmt.Errorf("--types %q: expected water, weight or activities, comma-separated", v)}
-		}
-		want[k] = true
-	}
-	return want, nil
-}
-
 // missingKinds is the error for an export holding none of the kinds asked
 // for: the kind's own message when one kind was asked for.
 func missingKinds(exp *fitbit.Export, want map[importer.Kind]bool) error {
@@ -125,25 +104,18 @@ func missingKinds(exp *fitbit.Export, want map[importer.Kind]bool) error {
 	return exp.NoWaterError()
 }
 
-// readPlan opens the export named by the arguments and plans it.
-func readPlan(c *cli.Context) (*planned, error) {
-	if c.NArg() == 0 {
-		return nil, usageError{errors.New("no export given: fitbit2garmin " + c.Command.Name + " EXPORT (a folder, a .zip or a .csv)")}
+// readPlan opens the export named by the arguments of command and plans it.
+func readPlan(command string, o *options) (*planned, error) {
+	if len(o.exports) == 0 {
+		return nil, usageError{errors.New("no export given: fitbit2garmin " + command + " EXPORT (a folder, a .zip or a .csv)")}
 	}
-	want, err := parseTypes(c.String("types"))
-	if err != nil {
-		return nil, err
-	}
+	want, unit := o.types, o.weightUnit
 	wantWater, wantWeight, wantActivities := want[importer.KindWater], want[importer.KindWeight], want[importer.KindActivity]
-	unit, err := fitbit.ParseWeightUnit(c.String("weight-unit"))
-	if err != nil {
-		return nil, usageError{fmt.Errorf("--weight-unit %q: expected kg or lb (%w)", c.String("weight-unit"), err)}
-	}
-	exp, err := fitbit.Open(c.Args().Slice()...)
+	exp, err := fitbit.Open(o.exports...)
 	if err != nil {
 		return nil, err
 	}
-	p := &planned{export: exp, heartRateFiles: c.Bool("heart-rate-files")}
+	p := &planned{export: exp, heartRateFiles: o.heartRateFiles}
 	fail := func(err error) (*planned, error) {
 		exp.Close()
 		var pe *importer.ProblemError
@@ -156,15 +128,10 @@ func readPlan(c *cli.Context) (*planned, error) {
 	if err := missingKinds(exp, want); err != nil {
 		return fail(err)
 	}
-	if p.loc, err = p.chooseZone(c.String("timezone")); err != nil {
+	if p.loc, err = p.chooseZone(o.timezone); err != nil {
 		return fail(err)
 	}
-	opts := importer.PlanOptions{
-		Group:       importer.Group(c.String("group")),
-		Since:       c.String("since"),
-		Until:       c.String("until"),
-		SkipInvalid: c.Bool("skip-invalid"),
-	}
+	opts := o.plan
 	if wantWater && exp.HasWater() {
 		for _, s := range exp.WaterFiles() {
 			p.files = append(p.files, s.String())
@@ -190,7 +157,7 @@ func readPlan(c *cli.Context) (*planned, error) {
 		}
 	}
 	if wantActivities && exp.HasActivities() {
-		if err := p.planActivities(opts, activityFilter(c)); err != nil {
+		if err := p.planActivities(opts, o.filter); err != nil {
 			return fail(err)
 		}
 	}
@@ -242,25 +209,17 @@ func machineZone() string {
 }
 
 func runImport(c *cli.Context) error {
-	rateLimit := c.Float64("rate")
-	if rateLimit <= 0 {
-		return usageError{fmt.Errorf("--rate %v: expected a number of requests per second above 0", rateLimit)}
+	o, err := parseOptions(c)
+	if err != nil {
+		return err
 	}
-	switch importer.Policy(c.String("existing")) {
-	case importer.ExistingSkip, importer.ExistingAdd, importer.ExistingTopUp:
-	default:
-		return usageError{fmt.Errorf("--existing %q: expected skip, add or top-up", c.String("existing"))}
-	}
-	if c.Int("burst") < 1 || c.Int("workers") < 1 {
-		return usageError{errors.New("--burst and --workers: expected 1 or more")}
-	}
-	p, err := readPlan(c)
+	p, err := readPlan(c.Command.Name, o)
 	if err != nil {
 		return err
 	}
 	defer p.export.Close()
-	if c.Bool("dry-run") {
-		return printDryRun(c, p, rateLimit)
+	if o.dryRun {
+		return printDryRun(c, p, o.rate)
 	}
 	requests := 0
 	for _, pl := range p.plans() {
@@ -272,7 +231,7 @@ func runImport(c *cli.Context) error {
 		var results []*importer.Result
 		for _, pl := range p.plans() {
 			results = append(results, &importer.Result{Run: importer.RunImport, Kind: pl.Kind, Days: len(pl.Days),
-				DaysSkipped: map[string]int{}, Skipped: pl.Skipped, FinalRate: rateLimit})
+				DaysSkipped: map[string]int{}, Skipped: pl.Skipped, FinalRate: o.rate})
 		}
 		err := report(c, results, nil)
 		infof(c, "Nothing to import: the export holds nothing to send in the chosen range; nothing was sent.")
@@ -283,16 +242,16 @@ func runImport(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	s, err := openSession(c, rateLimit, c.Int("burst"), func(conn *connection, profile *garmin.Profile) (*state.Journal, error) {
-		return openJournal(c, conn, fp, profile)
+	s, err := openSession(c, o, func(conn *connection, profile *garmin.Profile) (*state.Journal, error) {
+		return openJournal(c, o, conn, fp, profile)
 	})
 	if err != nil {
 		return err
 	}
 	defer s.close()
-	p.announce(c, s.profile, rateLimit)
+	p.announce(c, s.profile, o.rate)
 	prog := newProgress(c, requests)
-	r := s.runner(c, p.loc, prog)
+	r := s.runner(o, p.loc, prog)
 	r.Activities = p.activityAPI(s.client, s.profile)
 	var results []*importer.Result
 	var runErr error
@@ -336,8 +295,8 @@ func (p *planned) announce(c *cli.Context, profile *garmin.Profile, rateLimit fl
 
 // openJournal opens (or creates) the journal and checks it belongs to this
 // export and account.
-func openJournal(c *cli.Context, conn *connection, fp string, profile *garmin.Profile) (*state.Journal, error) {
-	path := c.String("state")
+func openJournal(c *cli.Context, o *options, conn *connection, fp string, profile *garmin.Profile) (*state.Journal, error) {
+	path := o.state
 	if path == "" {
 		if conn.sandbox != nil {
 			path = filepath.Join(conn.tempDir, "journal.jsonl")
@@ -352,7 +311,7 @@ func openJournal(c *cli.Context, conn *connection, fp string, profile *garmin.Pr
 	if err != nil {
 		return nil, err
 	}
-	if err := j.CheckHeader(fp, account, c.Bool("force")); err != nil {
+	if err := j.CheckHeader(fp, account, o.force); err != nil {
 		j.Close()
 		return nil, err
 	}

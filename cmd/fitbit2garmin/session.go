@@ -25,10 +25,11 @@ type session struct {
 // openJournalFunc opens the session's journal once the account is known.
 type openJournalFunc func(conn *connection, profile *garmin.Profile) (*state.Journal, error)
 
-// openSession connects at rate and burst, asks Garmin whose tokens these
-// are, and opens the journal with open. The caller closes the session.
-func openSession(c *cli.Context, rate float64, burst int, open openJournalFunc) (*session, error) {
-	s := &session{pacer: importer.NewPacer(rate, burst)}
+// openSession connects at o's rate and burst, asks Garmin whose tokens
+// these are, and opens the journal with open. The caller closes the
+// session.
+func openSession(c *cli.Context, o *options, open openJournalFunc) (*session, error) {
+	s := &session{pacer: importer.NewPacer(o.rate, o.burst)}
 	s.pacer.Log = logger(c)
 	conn, err := connect(c, s.pacer)
 	if err != nil {
@@ -52,9 +53,9 @@ func (s *session) close() {
 	s.connection.close()
 }
 
-// runner returns a runner over the session for every kind: local times in
-// loc, progress to prog.
-func (s *session) runner(c *cli.Context, loc *time.Location, prog *progress) *importer.Runner {
+// runner returns a runner over the session for every kind, run as o says:
+// local times in loc, progress to prog.
+func (s *session) runner(o *options, loc *time.Location, prog *progress) *importer.Runner {
 	return &importer.Runner{
 		API:         adapter.GarminWater{Client: s.client},
 		Weight:      adapter.GarminWeight{Client: s.client},
@@ -62,24 +63,24 @@ func (s *session) runner(c *cli.Context, loc *time.Location, prog *progress) *im
 		Location:    loc,
 		Journal:     s.journal,
 		Pacer:       s.pacer,
-		Workers:     c.Int("workers"),
-		Existing:    importer.Policy(c.String("existing")),
+		Workers:     o.workers,
+		Existing:    o.existing,
 		Progress:    prog.update,
-		UploadWait:  c.Duration("upload-wait"),
-		ResendAfter: c.Duration("resend-after"),
+		UploadWait:  o.uploadWait,
+		ResendAfter: o.resendAfter,
 	}
 }
 
 // openExisting opens the journal at path as it is (undo): it must belong
-// to the account, unless --force.
-func openExisting(c *cli.Context, path string) openJournalFunc {
+// to the account, unless o.force.
+func openExisting(c *cli.Context, o *options, path string) openJournalFunc {
 	return func(_ *connection, profile *garmin.Profile) (*state.Journal, error) {
 		j, err := state.Open(c.Context, path, state.Options{})
 		if err != nil {
 			return nil, err
 		}
 		h, _ := j.Header()
-		if err := j.CheckHeader(h.Fingerprint, fmt.Sprint(profile.ProfileID), c.Bool("force")); err != nil {
+		if err := j.CheckHeader(h.Fingerprint, fmt.Sprint(profile.ProfileID), o.force); err != nil {
 			j.Close()
 			return nil, err
 		}

@@ -27,12 +27,16 @@ func undoCommand() *cli.Command {
 }
 
 func runUndo(c *cli.Context) error {
+	o, err := parseOptions(c)
+	if err != nil {
+		return err
+	}
 	paths, err := journalPaths(c, false)
 	if err != nil {
 		return err
 	}
 	path := paths[0]
-	if c.Bool("dry-run") {
+	if o.dryRun {
 		events, err := state.Read(c.Context, path)
 		if err != nil {
 			return err
@@ -42,7 +46,7 @@ func runUndo(c *cli.Context) error {
 		weighIns := importer.UndoItems(events, importer.KindWeight)
 		activities := importer.UndoItems(events, importer.KindActivity)
 		w := c.App.Writer
-		if c.Bool("json") {
+		if o.json {
 			return writeJSON(w, map[string]any{"water": plan, "weight": weighIns, "activities": activities})
 		}
 		fmt.Fprintf(w, "Journal: %s\n", path)
@@ -64,16 +68,13 @@ func runUndo(c *cli.Context) error {
 		fmt.Fprintln(w, ". Dry run: nothing was sent.")
 		return nil
 	}
-	if c.Float64("rate") <= 0 || c.Int("workers") < 1 {
-		return usageError{fmt.Errorf("--rate and --workers: expected positive numbers")}
-	}
-	s, err := openSession(c, c.Float64("rate"), 1, openExisting(c, path))
+	s, err := openSession(c, o, openExisting(c, o, path))
 	if err != nil {
 		return err
 	}
 	defer s.close()
 	prog := newProgress(c, 0)
-	r := s.runner(c, nil, prog)
+	r := s.runner(o, nil, prog)
 	var results []*importer.Result
 	var runErr error
 	for _, kind := range importer.Kinds() {

@@ -1,11 +1,9 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -33,37 +31,28 @@ type verifyJSON struct {
 }
 
 func runVerify(c *cli.Context) error {
-	day := c.String("day")
-	if day != "" {
-		if t, err := time.Parse(time.DateOnly, day); err != nil || t.Format(time.DateOnly) != day {
-			return usageError{fmt.Errorf("--day %q: expected a date YYYY-MM-DD", day)}
-		}
+	o, err := parseOptions(c)
+	if err != nil {
+		return err
 	}
-	p, err := readPlan(c)
+	p, err := readPlan(c.Command.Name, o)
 	if err != nil {
 		return err
 	}
 	defer p.export.Close()
-	if day != "" {
-		if c.Float64("rate") <= 0 {
-			return usageError{errors.New("--rate: expected a number above 0")}
-		}
-		conn, err := connect(c, importer.NewPacer(c.Float64("rate"), 1))
+	if o.day != "" {
+		conn, err := connect(c, importer.NewPacer(o.rate, 1))
 		if err != nil {
 			return err
 		}
 		defer conn.close()
-		return runVerifyDay(c, p, conn, day)
+		return runVerifyDay(c, p, conn, o.day)
 	}
-	events, err := verifyJournal(c, p)
+	events, err := verifyJournal(c, o, p)
 	if err != nil {
 		return err
 	}
-	rateLimit := c.Float64("rate")
-	if rateLimit <= 0 {
-		return usageError{errors.New("--rate: expected a number above 0")}
-	}
-	conn, err := connect(c, importer.NewPacer(rateLimit, 1))
+	conn, err := connect(c, importer.NewPacer(o.rate, 1))
 	if err != nil {
 		return err
 	}
@@ -91,7 +80,7 @@ func runVerify(c *cli.Context) error {
 		}
 		differ += n
 	}
-	if c.Bool("json") {
+	if o.json {
 		if err := writeJSON(c.App.Writer, all); err != nil {
 			return err
 		}
@@ -105,8 +94,8 @@ func runVerify(c *cli.Context) error {
 // verifyJournal reads the journal of the export (--state, else the
 // default path), if there is one: verify then knows which days the tool
 // skipped, topped up or undid.
-func verifyJournal(c *cli.Context, p *planned) ([]state.Event, error) {
-	path := c.String("state")
+func verifyJournal(c *cli.Context, o *options, p *planned) ([]state.Event, error) {
+	path := o.state
 	if path == "" {
 		fp, err := p.export.Fingerprint()
 		if err != nil {
