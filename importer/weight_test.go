@@ -216,6 +216,9 @@ func TestImportWeightExactlyOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if res.OpsDone != p.Requests-1 {
+		t.Errorf("undo deleted %d weigh-ins, want %d (ours, not the watch's)", res.OpsDone, p.Requests-1)
+	}
 	left := f.snapshot()
 	if len(left) != 1 || left[0].ID != 1 {
 		t.Errorf("after undo Garmin holds %+v, want only the watch's weigh-in", left)
