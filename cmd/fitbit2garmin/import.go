@@ -104,6 +104,17 @@ func missingKinds(exp *fitbit.Export, want map[importer.Kind]bool) error {
 	return exp.NoWaterError()
 }
 
+// optionsAndPlan reads the command's options, then opens the export its
+// arguments name and plans it. The caller closes the export.
+func optionsAndPlan(c *cli.Context) (*options, *planned, error) {
+	o, err := parseOptions(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := readPlan(c.Command.Name, o)
+	return o, p, err
+}
+
 // readPlan opens the export named by the arguments of command and plans it.
 func readPlan(command string, o *options) (*planned, error) {
 	if len(o.exports) == 0 {
@@ -209,11 +220,7 @@ func machineZone() string {
 }
 
 func runImport(c *cli.Context) error {
-	o, err := parseOptions(c)
-	if err != nil {
-		return err
-	}
-	p, err := readPlan(c.Command.Name, o)
+	o, p, err := optionsAndPlan(c)
 	if err != nil {
 		return err
 	}

@@ -31,11 +31,7 @@ type verifyJSON struct {
 }
 
 func runVerify(c *cli.Context) error {
-	o, err := parseOptions(c)
-	if err != nil {
-		return err
-	}
-	p, err := readPlan(c.Command.Name, o)
+	o, p, err := optionsAndPlan(c)
 	if err != nil {
 		return err
 	}
