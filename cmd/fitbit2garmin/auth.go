@@ -72,42 +72,19 @@ func authCommand() *cli.Command {
 	}
 }
 
-// authExit maps an error of the garmin package to the documented exit codes
-// with a message saying what to do; the original error stays wrapped.
+// authExit maps an error of the garmin package to the documented exit
+// codes; what to do next is the Try: line's (hints.go).
 func authExit(err error) error {
-	var rl *garmin.RateLimitError
 	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, context.Canceled):
+	case err == nil, errors.Is(err, context.Canceled):
 		return err
-	case errors.As(err, &rl) && rl.Login:
-		return cli.Exit(fmt.Errorf("Garmin rate-limited the login (429): wait an hour or more; do not retry now (%w)", err), exitRateLimited)
-	case errors.As(err, &rl):
-		return cli.Exit(fmt.Errorf("Garmin rate-limited the request (429): wait and try again later (%w)", err), exitRateLimited)
-	case errors.Is(err, garmin.ErrCaptcha):
-		return cli.Exit(fmt.Errorf("%w: log in once at connect.garmin.com in a browser and wait, or use `fitbit2garmin auth import --curl`", err), exitAuth)
-	case errors.Is(err, garmin.ErrMFARequired):
-		return cli.Exit(fmt.Errorf("%w: run on a terminal to be asked for it, or pass --mfa-code", err), exitAuth)
-	case errors.As(err, new(*garmin.LoginError)):
-		return cli.Exit(fmt.Errorf("%w\n%s", err, loginHint(err)), exitAuth)
-	case errors.Is(err, garmin.ErrBadCredentials), errors.Is(err, garmin.ErrUnauthorized), errors.Is(err, garmin.ErrAccountLocked):
+	case errors.As(err, new(*garmin.RateLimitError)):
+		return cli.Exit(err, exitRateLimited)
+	case errors.As(err, new(*garmin.LoginError)), errors.Is(err, garmin.ErrCaptcha), errors.Is(err, garmin.ErrMFARequired),
+		errors.Is(err, garmin.ErrBadCredentials), errors.Is(err, garmin.ErrUnauthorized), errors.Is(err, garmin.ErrAccountLocked):
 		return cli.Exit(err, exitAuth)
 	}
 	return err
-}
-
-// loginHint says what to do after every sign-in strategy failed.
-func loginHint(err error) string {
-	switch {
-	case errors.Is(err, garmin.ErrTokenRejected):
-		return "Garmin issued tokens but its API refuses them (\"token is not active\"); nothing was saved. " +
-			"Import a browser session instead: fitbit2garmin auth import --curl (README, Getting tokens)."
-	case errors.Is(err, garmin.ErrChallenged):
-		return "Garmin's bot check (Cloudflare) refused the sign-in. Wait an hour, try from another network, " +
-			"or import a browser session: fitbit2garmin auth import --curl (README, Troubleshooting: login)."
-	}
-	return "No strategy could sign in; run again with -v to see each attempt, or import a browser session: fitbit2garmin auth import --curl."
 }
 
 func usage(format string, args ...any) error {

@@ -187,7 +187,7 @@ func TestAuthLoginFailures(t *testing.T) {
 	}{
 		{"wrong password", sandbox.Account{}, []string{"--email", authEmail, "--password-file", "-"}, "wrong\n", exitAuth, []string{"wrong email or password"}},
 		{"captcha", sandbox.Account{Email: authEmail, Password: authPassword, Captcha: true}, []string{"--email", authEmail, "--password-file", "-"}, authPassword, exitAuth, []string{"CAPTCHA", "auth import --curl"}},
-		{"rate limited", sandbox.Account{Email: authEmail, Password: authPassword, LoginRateLimited: true}, []string{"--email", authEmail, "--password-file", "-"}, authPassword, exitRateLimited, []string{"wait an hour or more; do not retry now"}},
+		{"rate limited", sandbox.Account{Email: authEmail, Password: authPassword, LoginRateLimited: true}, []string{"--email", authEmail, "--password-file", "-"}, authPassword, exitRateLimited, []string{"wait an hour or more", "before logging in again", "login rate limited (429)"}},
 		{"MFA without a terminal", sandbox.Account{Email: authEmail, Password: authPassword, MFACode: "424242"}, []string{"--email", authEmail, "--password-file", "-"}, authPassword, exitAuth, []string{"--mfa-code"}},
 		{"wrong MFA code", sandbox.Account{Email: authEmail, Password: authPassword, MFACode: "424242"}, []string{"--email", authEmail, "--password-file", "-", "--mfa-code", "000000"}, authPassword, exitAuth, []string{"mfa code refused"}},
 		{"token not active", sandbox.Account{Email: authEmail, Password: authPassword, TokensInactive: true}, []string{"--email", authEmail, "--password-file", "-", "--strategy", "mobile"}, authPassword, exitAuth, []string{"its API refuses them", "auth import --curl"}},
@@ -204,6 +204,11 @@ func TestAuthLoginFailures(t *testing.T) {
 			w := newAuthWorld(t, tt.acct)
 			r := w.run(t, tt.stdin, append([]string{"auth", "login"}, tt.args...)...)
 			wantCode(t, r, tt.code, tt.stderrHas...)
+			for _, s := range tt.stderrHas {
+				if n := strings.Count(r.stderr, s); n != 1 {
+					t.Errorf("%q appears %d times, want once (what to do is said once):\n%s", s, n, r.stderr)
+				}
+			}
 			if _, err := os.Stat(filepath.Join(w.configDir, garmin.TokenFileName)); err == nil {
 				t.Error("a failed login left a token file")
 			}

@@ -25,6 +25,13 @@ func hints() []hint {
 		{asErr[*importer.ProblemError], "fix the file(s), or run again with --skip-invalid to import the rest"},
 		{asErr[*state.MismatchError], "pass --force to use this journal anyway, or another --state for a new one"},
 		{isErr(garmin.ErrNoTokens), "log in with `fitbit2garmin auth login`, or import a browser session with `fitbit2garmin auth import --curl FILE`"},
+		{loginFailed(garmin.ErrTokenRejected), "Garmin issued tokens but its API refuses them (\"token is not active\"); nothing was saved. " +
+			"Import a browser session instead: fitbit2garmin auth import --curl (README, Getting tokens)."},
+		{loginFailed(garmin.ErrChallenged), "Garmin's bot check (Cloudflare) refused the sign-in. Wait an hour, try from another network, " +
+			"or import a browser session: fitbit2garmin auth import --curl (README, Troubleshooting: login)."},
+		{asErr[*garmin.LoginError], "no strategy could sign in; run again with -v to see each attempt, or import a browser session: fitbit2garmin auth import --curl."},
+		{isErr(garmin.ErrCaptcha), "log in once at connect.garmin.com in a browser and wait, or use `fitbit2garmin auth import --curl`"},
+		{isErr(garmin.ErrMFARequired), "run on a terminal to be asked for the one-time code, or pass --mfa-code"},
 		{loginRateLimited, "wait an hour or more before logging in again (retrying re-arms Garmin's limit), or import web tokens with `fitbit2garmin auth import --curl`"},
 		{asErr[*garmin.RateLimitError], resumeLater},
 		{isErr(importer.ErrInterrupted), resumeLater},
@@ -57,6 +64,12 @@ func isErr(target error) func(error) bool {
 func asErr[T error](err error) bool {
 	var t T
 	return errors.As(err, &t)
+}
+
+// loginFailed matches a sign-in whose every strategy failed, one of them
+// with cause.
+func loginFailed(cause error) func(error) bool {
+	return func(err error) bool { return asErr[*garmin.LoginError](err) && errors.Is(err, cause) }
 }
 
 // loginRateLimited matches a 429 answered to a sign-in.
