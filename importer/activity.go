@@ -1,6 +1,7 @@
 package importer
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -331,9 +332,9 @@ func (a *activity) deleteActions(key dayKey, b *block, op state.Op) opActions {
 		return &state.Event{T: state.TypeDone, Kind: string(key.Kind), Date: key.Date, Op: op.ID, Ref: op.Ref, Reason: ReasonNeverShown}
 	}
 	return deleteFound(key, op, target, absent, func(wctx context.Context, ref string) error {
-		id, err := strconv.ParseInt(ref, 10, 64)
+		id, err := refID("activity", ref)
 		if err != nil {
-			return Rejected(fmt.Errorf("activity id %q: %w", ref, err))
+			return err
 		}
 		return r.Activities.DeleteActivity(wctx, id)
 	})
@@ -414,7 +415,7 @@ func verifyDay(day Day, list []GarminActivity, used map[int64]bool, ours map[str
 		if d := g.Duration - a.Duration; !theirs && (d > tolerance || d < -tolerance || !sameFamily(g.Family, a.Sport.Family) ||
 			math.Abs(g.DistanceM-a.DistanceM) > 0.01*max(a.DistanceM, 100)) {
 			notes = append(notes, fmt.Sprintf("different at %s: Garmin %s, %s, %.2f km; export %s, %s, %.2f km", clock,
-				cmpOr(g.TypeKey, g.Family), g.Duration.Round(time.Second), g.DistanceM/1000, a.Sport.Name, a.Duration.Round(time.Second), a.DistanceM/1000))
+				cmp.Or(g.TypeKey, g.Family), g.Duration.Round(time.Second), g.DistanceM/1000, a.Sport.Name, a.Duration.Round(time.Second), a.DistanceM/1000))
 		}
 		for _, extra := range at[1:] {
 			used[extra.ID] = true
@@ -428,11 +429,4 @@ func verifyDay(day Day, list []GarminActivity, used map[int64]bool, ours map[str
 		}
 	}
 	return notes
-}
-
-func cmpOr(s, alt string) string {
-	if s == "" {
-		return alt
-	}
-	return s
 }

@@ -197,7 +197,7 @@ func shownActivity(a *ActivityOp) string {
 	if a.Points > 0 {
 		fmt.Fprintf(&b, ", GPS %d points", a.Points)
 	}
-	if a.HR || a.AvgHR > 0 {
+	if a.HR {
 		b.WriteString(", HR")
 	}
 	if !a.Sport.Known {

@@ -554,7 +554,7 @@ func (r *Runner) workDay(ctx context.Context, job *dayJob) {
 func (r *Runner) settlePending(ctx context.Context, jobs []*dayJob, res *Result) {
 	var pending []*dayJob
 	for _, job := range jobs {
-		if job.b != nil && job.b.processing() > 0 {
+		if job.b.processing() > 0 {
 			pending = append(pending, job)
 		}
 	}
@@ -569,7 +569,7 @@ func (r *Runner) settlePending(ctx context.Context, jobs []*dayJob, res *Result)
 		}
 	}
 	for _, job := range jobs {
-		if n := job.b.processing(); job.b != nil && n > 0 {
+		if n := job.b.processing(); n > 0 {
 			res.Processing += n
 			res.DaysProcessing++
 		}

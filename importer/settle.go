@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"fitbit2garmin/state"
@@ -72,6 +73,16 @@ func deleteFound(key dayKey, op state.Op, find func(ctx context.Context) (string
 			return done, true, del(wctx, ref)
 		},
 	}
+}
+
+// refID is the Garmin id a ref (a weigh-in's, an activity's) holds; a ref
+// that holds none is a rejected op.
+func refID(what, ref string) (int64, error) {
+	id, err := strconv.ParseInt(ref, 10, 64)
+	if err != nil {
+		return 0, Rejected(fmt.Errorf("%s id %q: %w", what, ref, err))
+	}
+	return id, nil
 }
 
 // settle brings one op to done (or failed), whatever its kind: journaled

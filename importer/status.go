@@ -236,8 +236,11 @@ type UndoItem struct {
 // deleted already.
 func UndoItems(events []state.Event, name Kind) []UndoItem {
 	k, _, err := newKind(name, &Runner{})
+	if err != nil {
+		return nil
+	}
 	items, ok := k.(itemKind)
-	if err != nil || !ok {
+	if !ok {
 		return nil
 	}
 	var out []UndoItem

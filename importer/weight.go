@@ -8,7 +8,6 @@ import (
 	"math"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -406,9 +405,9 @@ func (w *weight) findDeleteActions(key dayKey, b *block, op state.Op) opActions 
 	}
 	find := func(ctx context.Context) (string, bool) { return w.findWeighIn(ctx, key, b, added) }
 	return deleteFound(key, op, find, absent, func(wctx context.Context, ref string) error {
-		id, err := strconv.ParseInt(ref, 10, 64)
+		id, err := refID("weigh-in", ref)
 		if err != nil {
-			return Rejected(fmt.Errorf("weigh-in id %q: %w", ref, err))
+			return err
 		}
 		return r.Weight.DeleteWeighIn(wctx, key.Date, id)
 	})

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"hash/fnv"
@@ -12,7 +13,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"fitbit2garmin/adapter"
 	"fitbit2garmin/fitbit"
 	"fitbit2garmin/garmin"
 	"fitbit2garmin/importer"
@@ -60,13 +60,6 @@ func (p *planned) planActivities(opts importer.PlanOptions, filter importer.Acti
 	var err error
 	p.activities, err = importer.BuildActivityPlan(records, opts, filter)
 	return err
-}
-
-// activityAPI is the Garmin side of activities for this export: the FIT
-// serial is the account's (stable, so a repeat hits Garmin's duplicate
-// check), and each upload reads its track from the export again.
-func (p *planned) activityAPI(client *garmin.Client, profile *garmin.Profile) adapter.GarminActivities {
-	return adapter.GarminActivities{Client: client, Serial: fitSerial(profile), Track: p.track}
 }
 
 // trackWithHeartRate reads an activity's track and, with
@@ -159,7 +152,7 @@ func newActivityDryRun(p *planned) *activityDryRun {
 			a := op.Activity
 			d.Activities = append(d.Activities, dryRunActivity{Date: day.Date, Time: op.Time[11:16], Op: a, Shown: op.Shown})
 			d.ByType[a.Type+" → "+a.Sport.Name]++
-			d.ByLogType[cmpOr(a.LogType, "unknown")]++
+			d.ByLogType[cmp.Or(a.LogType, "unknown")]++
 			if !a.Sport.Known {
 				unknown[a.Type] = true
 			}
@@ -175,13 +168,6 @@ func newActivityDryRun(p *planned) *activityDryRun {
 		d.Requests = n + p.activities.RangeReads()
 	}
 	return d
-}
-
-func cmpOr(s, alt string) string {
-	if s == "" {
-		return alt
-	}
-	return s
 }
 
 func printActivityDryRun(w io.Writer, d *activityDryRun) {

@@ -258,8 +258,7 @@ func runImport(c *cli.Context) error {
 	defer s.close()
 	p.announce(c, s.profile, o.rate)
 	prog := newProgress(c, requests)
-	r := s.runner(o, p.loc, prog)
-	r.Activities = p.activityAPI(s.client, s.profile)
+	r := s.runner(o, p.loc, prog, p.track)
 	var results []*importer.Result
 	var runErr error
 	for _, pl := range p.plans() {

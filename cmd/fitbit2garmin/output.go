@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -24,13 +25,11 @@ func skippedText(m map[string]int) string {
 	if len(m) == 0 {
 		return "none"
 	}
-	var parts []string
-	for k, n := range m {
-		parts = append(parts, fmt.Sprintf("%s\x00%d %s", reasonText(k), n, reasonText(k)))
-	}
-	slices.Sort(parts) // by the words, as a reader scans them
-	for i, p := range parts {
-		parts[i] = p[strings.IndexByte(p, 0)+1:]
+	// By the words, as a reader scans them.
+	codes := slices.SortedFunc(maps.Keys(m), func(a, b string) int { return strings.Compare(reasonText(a), reasonText(b)) })
+	parts := make([]string, len(codes))
+	for i, k := range codes {
+		parts[i] = fmt.Sprintf("%d %s", m[k], reasonText(k))
 	}
 	return strings.Join(parts, ", ")
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -54,12 +55,14 @@ func (s *session) close() {
 }
 
 // runner returns a runner over the session for every kind, run as o says:
-// local times in loc, progress to prog.
-func (s *session) runner(o *options, loc *time.Location, prog *progress) *importer.Runner {
+// local times in loc, progress to prog. An upload reads its activity's
+// track with track (nil for none: undo); the FIT serial is the account's,
+// stable, so a repeated upload hits Garmin's duplicate check.
+func (s *session) runner(o *options, loc *time.Location, prog *progress, track func(context.Context, *importer.ActivityOp) ([]garmin.TrackPoint, error)) *importer.Runner {
 	return &importer.Runner{
 		API:         adapter.GarminWater{Client: s.client},
 		Weight:      adapter.GarminWeight{Client: s.client},
-		Activities:  adapter.GarminActivities{Client: s.client, Serial: fitSerial(s.profile)},
+		Activities:  adapter.GarminActivities{Client: s.client, Serial: fitSerial(s.profile), Track: track},
 		Location:    loc,
 		Journal:     s.journal,
 		Pacer:       s.pacer,

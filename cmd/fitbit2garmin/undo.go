@@ -74,7 +74,7 @@ func runUndo(c *cli.Context) error {
 	}
 	defer s.close()
 	prog := newProgress(c, 0)
-	r := s.runner(o, nil, prog)
+	r := s.runner(o, nil, prog, nil)
 	var results []*importer.Result
 	var runErr error
 	for _, kind := range importer.Kinds() {
