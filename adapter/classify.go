@@ -14,7 +14,10 @@ import (
 //   - garmin.ErrUnauthorized (a refresh did not help) → importer.ErrUnauthorized
 //   - *garmin.RateLimitError (a 429, in any of its forms) → *importer.RetryAfterError
 //   - garmin.ErrOutcomeUnknown (a write cut after sending, a 5xx) → importer.ErrOutcomeUnknown
-//   - any other 4xx → *importer.RejectedError (it changed nothing; sending it again is refused again)
+//   - any other 4xx, and *garmin.UploadRejectedError (a failure inside an
+//     upload's answer, even a 2xx) → *importer.RejectedError: it is refused
+//     again if sent again, and uploads reported as failed have been seen to
+//     land (garmin-uploader issue #39), so a resend risks a duplicate.
 //
 // Anything else (a network error before sending, a 5xx on a read) passes
 // unchanged: the runner treats it as transient.
@@ -24,6 +27,7 @@ func Classify(err error) error {
 	}
 	var rl *garmin.RateLimitError
 	var apiErr *garmin.APIError
+	var refused *garmin.UploadRejectedError
 	switch {
 	case errors.Is(err, garmin.ErrUnauthorized):
 		return fmt.Errorf("%w: %w", importer.ErrUnauthorized, err)
@@ -31,7 +35,8 @@ func Classify(err error) error {
 		return &importer.RetryAfterError{After: rl.RetryAfter, Err: err}
 	case errors.Is(err, garmin.ErrOutcomeUnknown):
 		return fmt.Errorf("%w: %w", importer.ErrOutcomeUnknown, err)
-	case errors.As(err, &apiErr) && apiErr.Status >= 400 && apiErr.Status < 500:
+	case errors.As(err, &apiErr) && apiErr.Status >= 400 && apiErr.Status < 500,
+		errors.As(err, &refused):
 		return importer.Rejected(err)
 	}
 	return err

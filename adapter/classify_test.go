@@ -37,6 +37,11 @@ func TestClassify(t *testing.T) {
 			var re *importer.RejectedError
 			return errors.As(err, &re)
 		}},
+		{"a failure inside an upload's 200", &garmin.UploadRejectedError{Status: 200, Code: 500, Message: "An unexpected error occurred while processing the file."}, func(err error) bool {
+			var re *importer.RejectedError
+			var up *garmin.UploadRejectedError
+			return errors.As(err, &re) && errors.As(err, &up) && !errors.Is(err, importer.ErrOutcomeUnknown)
+		}},
 		{"503 on a read is transient", &garmin.APIError{Method: "GET", Path: "/x", Status: 503}, func(err error) bool {
 			var re *importer.RejectedError
 			return !errors.As(err, &re) && !errors.Is(err, importer.ErrOutcomeUnknown)

@@ -191,7 +191,7 @@ func (c *Client) uploadAnswer(cl call, ex exchange, err error) (*ActivityUpload,
 			case http.StatusPreconditionFailed:
 				return nil, fmt.Errorf("%w: %w", ErrUploadConsent, err)
 			case http.StatusUnsupportedMediaType:
-				if rej := rejectionFrom(ex.status, ex.body); rej != nil {
+				if rej := refusalIn(ex.status, ex.body); rej != nil {
 					return nil, rej
 				}
 			}
@@ -274,19 +274,8 @@ func decodeUploadAnswer(status int, header http.Header, body []byte) (*ActivityU
 		return nil, fmt.Errorf("status %d without detailedImportResult: outcome unknown", status)
 	}
 	up.UploadID, _ = rawInt(d.UploadID)
-	for _, f := range d.Failures {
-		for _, m := range f.Messages {
-			if m.Code == duplicateCode || strings.Contains(strings.ToLower(m.Content), "duplicate") {
-				return nil, duplicateItem(f)
-			}
-		}
-	}
-	if len(d.Failures) > 0 {
-		rej := &UploadRejectedError{Status: status}
-		if ms := d.Failures[0].Messages; len(ms) > 0 {
-			rej.Code, rej.Message = ms[0].Code, ms[0].Content
-		}
-		return nil, rej
+	if err := refusal(status, d.Failures); err != nil {
+		return nil, err
 	}
 	if len(d.Successes) > 0 {
 		id, ok := rawInt(d.Successes[0].InternalID)
@@ -333,17 +322,36 @@ func duplicateItem(f importItem) *DuplicateActivityError {
 	return d
 }
 
-// rejectionFrom reads a 4xx body that names a failure, or returns nil.
-func rejectionFrom(status int, body []byte) *UploadRejectedError {
-	var res importResult
-	if json.Unmarshal(body, &res) != nil || res.DetailedImportResult == nil || len(res.DetailedImportResult.Failures) == 0 {
+// refusal is the failure an upload answer names: a
+// *DuplicateActivityError for "Duplicate Activity." (code 202, recorded),
+// else an *UploadRejectedError with the first message; nil when it names
+// none.
+func refusal(status int, failures []importItem) error {
+	for _, f := range failures {
+		for _, m := range f.Messages {
+			if m.Code == duplicateCode || strings.Contains(strings.ToLower(m.Content), "duplicate") {
+				return duplicateItem(f)
+			}
+		}
+	}
+	if len(failures) == 0 {
 		return nil
 	}
 	rej := &UploadRejectedError{Status: status}
-	if ms := res.DetailedImportResult.Failures[0].Messages; len(ms) > 0 {
+	if ms := failures[0].Messages; len(ms) > 0 {
 		rej.Code, rej.Message = ms[0].Code, ms[0].Content
 	}
 	return rej
+}
+
+// refusalIn is the refusal an answer's body names; nil when it names none
+// or cannot be read.
+func refusalIn(status int, body []byte) error {
+	var res importResult
+	if json.Unmarshal(bytes.TrimSpace(body), &res) != nil || res.DetailedImportResult == nil {
+		return nil
+	}
+	return refusal(status, res.DetailedImportResult.Failures)
 }
 
 // rawInt reads a JSON number or a string holding one.

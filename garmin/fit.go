@@ -67,6 +67,10 @@ type BodyComposition struct {
 // (ErrOutcomeUnknown) must be settled by reading the day, never resent
 // while it may still appear. A 409, should Garmin give one, matches
 // ErrDuplicateUpload; it too is settled by reading the day.
+//
+// A failure inside the answer, whatever its HTTP status, is an
+// *UploadRejectedError: code 415 for a file Garmin cannot read
+// (withings-sync issue #152, which uploads weight files on this path).
 func (c *Client) UploadBodyComposition(ctx context.Context, bc BodyComposition) error {
 	file, err := encodeBodyComposition(bc, c.now())
 	if err != nil {
@@ -76,10 +80,18 @@ func (c *Client) UploadBodyComposition(ctx context.Context, bc BodyComposition) 
 	if err != nil {
 		return fmt.Errorf("garmin: upload body composition: %w", err)
 	}
-	err = c.do(ctx, call{method: http.MethodPost, path: pathUpload, write: true, raw: body, contentType: contentType}, nil)
+	var ex exchange
+	err = c.do(ctx, call{method: http.MethodPost, path: pathUpload, write: true, raw: body, contentType: contentType, got: &ex}, nil)
 	var apiErr *APIError
-	if errors.As(err, &apiErr) && apiErr.Status == http.StatusConflict {
+	switch {
+	case err == nil:
+		return refusalIn(ex.status, ex.body)
+	case errors.As(err, &apiErr) && apiErr.Status == http.StatusConflict:
 		return fmt.Errorf("%w: %w", ErrDuplicateUpload, err)
+	case errors.As(err, &apiErr) && apiErr.Status == http.StatusUnsupportedMediaType:
+		if rej := refusalIn(ex.status, ex.body); rej != nil {
+			return rej
+		}
 	}
 	return err
 }

@@ -404,19 +404,57 @@ func TestUploadBodyCompositionWithoutFat(t *testing.T) {
 	}
 }
 
-func TestUploadBodyCompositionDuplicate(t *testing.T) {
-	f := setup(t, diTokens(t, "dup", testNow.Add(time.Hour)))
-	f.mux.HandleFunc("/upload-service/upload", func(w http.ResponseWriter, r *http.Request) {
-		w.WriteHeader(http.StatusConflict)
-		fmt.Fprint(w, `{"detailedImportResult":{"failures":[{"internalId":1,"messages":[{"code":202,"content":"Duplicate Activity."}]}]}}`)
-	})
-	err := f.client.UploadBodyComposition(context.Background(), BodyComposition{Local: weighInGMT, GMT: weighInGMT, Kg: 59.5})
-	var apiErr *APIError
-	if !errors.Is(err, ErrDuplicateUpload) || !errors.As(err, &apiErr) || apiErr.Status != 409 {
-		t.Fatalf("error = %v, want ErrDuplicateUpload holding APIError 409", err)
+// TestUploadBodyCompositionAnswers: what each answer of the upload
+// service means for a weight file.
+func TestUploadBodyCompositionAnswers(t *testing.T) {
+	const (
+		dupBody = `{"detailedImportResult":{"failures":[{"internalId":1,"messages":[{"code":202,"content":"Duplicate Activity."}]}]}}`
+		// withings-sync issue #152: a weight file with a bad CRC.
+		unsupported = `{"detailedImportResult":{"uploadId":"","uploadUuid":null,"successes":[],"failures":[{"internalId":null,"externalId":null,"messages":[{"code":415,"content":"The file is of a type we do not support."}]}]}}`
+	)
+	isDup := func(err error) bool { return errors.Is(err, ErrDuplicateUpload) }
+	refused := func(status, code int) func(error) bool {
+		return func(err error) bool {
+			var rej *UploadRejectedError
+			return errors.As(err, &rej) && rej.Status == status && rej.Code == code
+		}
 	}
-	if errors.Is(err, ErrOutcomeUnknown) {
-		t.Error("a duplicate is not an unknown outcome")
+	tests := []struct {
+		name   string
+		status int
+		body   string
+		want   func(error) bool
+	}{
+		{"202 with nothing yet", 202, `{"detailedImportResult":{"uploadId":null,"successes":[],"failures":[]}}`, func(err error) bool { return err == nil }},
+		{"202 without a body", 202, "", func(err error) bool { return err == nil }},
+		{"409 duplicate", 409, dupBody, func(err error) bool {
+			var apiErr *APIError
+			return isDup(err) && errors.As(err, &apiErr) && apiErr.Status == 409
+		}},
+		{"duplicate inside a 200", 200, dupBody, isDup},
+		{"415 inside a 200", 200, unsupported, refused(200, 415)},
+		{"415 with its failure", 415, unsupported, refused(415, 415)},
+		{"500 inside a 202", 202, strings.Replace(unsupported, `"code":415`, `"code":500`, 1), refused(202, 500)},
+		{"415 without a body", 415, "", func(err error) bool {
+			var apiErr *APIError
+			return errors.As(err, &apiErr) && apiErr.Status == 415
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := setup(t, diTokens(t, "dup", testNow.Add(time.Hour)))
+			f.mux.HandleFunc("/upload-service/upload", func(w http.ResponseWriter, r *http.Request) {
+				w.WriteHeader(tt.status)
+				fmt.Fprint(w, tt.body)
+			})
+			err := f.client.UploadBodyComposition(context.Background(), BodyComposition{Local: weighInGMT, GMT: weighInGMT, Kg: 59.5})
+			if !tt.want(err) {
+				t.Fatalf("error = %v (%T)", err, err)
+			}
+			if errors.Is(err, ErrOutcomeUnknown) {
+				t.Error("an answer that says what happened is not an unknown outcome")
+			}
+		})
 	}
 }
 

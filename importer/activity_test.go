@@ -2,9 +2,11 @@ package importer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -13,6 +15,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"fitbit2garmin/fitbit"
+	"fitbit2garmin/state"
 )
 
 // fakeActivities is an in-memory Garmin for activities: an upload shows in
@@ -269,5 +272,61 @@ func TestImportActivitiesExactlyOnce(t *testing.T) {
 	left := f.snapshot()
 	if len(left) != 1 || left[0].ID != 1 {
 		t.Errorf("after undo Garmin holds %+v, want only the watch's", left)
+	}
+}
+
+// TestImportRefusedUploadIsNotResent: an upload Garmin refused (a
+// *RejectedError, as the adapter makes of a failure inside the answer) is
+// journaled failed and listed, and the run goes on without sending it
+// again: the same file is refused again, and a refused upload may still
+// have landed (garmin-uploader issue #39), so a resend risks a duplicate.
+func TestImportRefusedUploadIsNotResent(t *testing.T) {
+	p := activityPlan(t, 12)
+	now := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	f := &fakeActivities{now: func() time.Time { return now }}
+	var uploads atomic.Int32
+	refused := errors.New("garmin: upload refused (status 200): code 500: An unexpected error occurred while processing the file.")
+	f.hook = func(call string, _ int) (error, bool) {
+		if call != "upload" {
+			return nil, false
+		}
+		switch uploads.Add(1) {
+		case 3:
+			return Rejected(refused), false
+		case 5:
+			return Rejected(refused), true // refused, yet it landed
+		}
+		return nil, false
+	}
+	j := &memJournal{}
+	r := &Runner{Activities: f, Journal: j, Limiter: rate.NewLimiter(rate.Inf, 1), Workers: 1, MaxFailures: 8,
+		Sleep: func(context.Context, time.Duration) error { return nil }, Now: func() time.Time { return now }}
+	res, err := r.Import(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := f.count("upload"); n != p.Requests {
+		t.Errorf("%d uploads for %d activities, want each sent once", n, p.Requests)
+	}
+	if len(res.Failures) != 2 || res.OpsDone != p.Requests-2 {
+		t.Errorf("failures %+v, done %d; want 2 failed and %d done", res.Failures, res.OpsDone, p.Requests-2)
+	}
+	var failed []string
+	for _, ev := range j.events {
+		if ev.T == state.TypeFailed {
+			failed = append(failed, ev.Op)
+			if !strings.Contains(ev.Err, "code 500") {
+				t.Errorf("failed event %+v does not say why", ev)
+			}
+		}
+		if ev.T == state.TypeNotSent {
+			t.Errorf("a refused upload journaled as not sent: %+v", ev)
+		}
+	}
+	if len(failed) != 2 {
+		t.Errorf("journal has %d failed events, want 2", len(failed))
+	}
+	if n := len(f.snapshot()); n != p.Requests-1 {
+		t.Errorf("Garmin holds %d activities, want %d (the refused one that landed stays once)", n, p.Requests-1)
 	}
 }

@@ -2,7 +2,6 @@ package sandbox
 
 import (
 	"bytes"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,13 +11,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/muktihari/fit/decoder"
 	"github.com/muktihari/fit/kit/datetime"
 	"github.com/muktihari/fit/profile/basetype"
 	"github.com/muktihari/fit/profile/filedef"
 	"github.com/muktihari/fit/profile/mesgdef"
 	"github.com/muktihari/fit/profile/typedef"
-	"github.com/muktihari/fit/profile/untyped/mesgnum"
 )
 
 // The fake's activities follow garmin-api.md "Activities": the import
@@ -238,119 +235,6 @@ func TypeKeyFor(sport, subSport uint8) (key string, typeID, parentTypeID int) {
 		return t.key, t.id, t.parent
 	}
 	return "other", 4, 17
-}
-
-// importActivity serves POST /upload-service/upload/{ext}.
-func (s *Server) importActivity(c *call) reply {
-	ext := strings.TrimPrefix(c.r.PathValue("ext"), ".")
-	name, file, err := formFile(c.r.Header.Get("Content-Type"), c.body)
-	if err != nil {
-		return jsonError(http.StatusBadRequest, err.Error())
-	}
-	if !strings.EqualFold(ext, "fit") {
-		return s.importFailure(c, name, len(file), http.StatusUnsupportedMediaType, 415, msgUnsupported)
-	}
-	fit, err := decoder.New(bytes.NewReader(file)).Decode()
-	if err != nil {
-		// A bad CRC (or anything not FIT) answers code 415 (withings-sync
-		// issue #152; the HTTP status there was not shown: 415 here).
-		return s.importFailure(c, name, len(file), http.StatusUnsupportedMediaType, 415, msgUnsupported)
-	}
-	if len(fit.Messages) == 0 || fit.Messages[0].Num != mesgnum.FileId {
-		return s.importFailure(c, name, len(file), http.StatusUnsupportedMediaType, 415, msgUnsupported)
-	}
-	switch typedef.File(fit.Messages[0].FieldValueByNum(0).Uint8()) {
-	case typedef.FileWeight:
-		// A weigh-in sent through the import path: the weight handler.
-		return s.upload(c)
-	case typedef.FileActivity:
-	default:
-		return s.importFailure(c, name, len(file), http.StatusUnsupportedMediaType, 415, msgUnsupported)
-	}
-	act, err := s.parseActivityFIT(c.acct, filedef.NewActivity(fit.Messages...))
-	if err != nil {
-		// A FIT Garmin cannot make an activity of: a failure inside a 200
-		// (garmin-api.md: failures may come with a 2xx; running_page #553).
-		return s.importFailure(c, name, len(file), http.StatusOK, 500, msgUnexpected+" ("+err.Error()+")")
-	}
-	// Duplicates: the same file identity (garmin-api.md "Duplicates": the
-	// 409's externalId is the file's time_created), or any activity at the
-	// same start second ("you cannot import an activity if there's one
-	// with the same start time", endurain issue #122). The 409 names the
-	// existing activity, even a watch's (hevy2garmin issue #279).
-	for _, other := range c.acct.activities {
-		if other.FileKey == act.FileKey || other.StartGMT.Equal(act.StartGMT) {
-			body := s.importBody(c, name, len(file), "", nil, []map[string]any{{
-				"internalId": other.ID,
-				"externalId": strconv.FormatInt(fitSeconds(act.StartGMT), 10),
-				"messages":   []map[string]any{{"code": 202, "content": "Duplicate Activity."}},
-			}})
-			return reply{status: http.StatusConflict, body: body}
-		}
-	}
-	act.ID = s.nextActivityID()
-	act.readyAt = c.now.Add(s.acts.opts.ProcessingDelay)
-	c.acct.activities = append(c.acct.activities, act)
-
-	uuid := s.randomBytes(16)
-	uuid[6] = uuid[6]&0x0f | 0x40
-	uuid[8] = uuid[8]&0x3f | 0x80
-	key := hex.EncodeToString(uuid)
-	if s.acts.uploads == nil {
-		s.acts.uploads = make(map[string]*activityUpload)
-	}
-	s.acts.uploads[key] = &activityUpload{acct: c.acct, act: act}
-	dashed := key[:8] + "-" + key[8:12] + "-" + key[12:16] + "-" + key[16:20] + "-" + key[20:]
-	body := s.importBody(c, name, len(file), act.ID, map[string]any{"uuid": dashed}, nil)
-	rep := reply{status: http.StatusAccepted, body: body, applied: true, header: http.Header{}}
-	rep.header.Set("Location", fmt.Sprintf("%s/activity-service/activity/status/%d/%s", statusHost, c.now.UnixMilli(), key))
-	rep.header.Set("location-in-milliseconds", strconv.FormatInt(s.pollAfter().Milliseconds(), 10))
-	return rep
-}
-
-const (
-	msgUnsupported = "The file is of a type we do not support."
-	msgUnexpected  = "An unexpected error occurred while processing the file."
-)
-
-func (s *Server) pollAfter() time.Duration {
-	if d := s.acts.opts.PollAfter; d > 0 {
-		return d
-	}
-	return DefaultPollAfter
-}
-
-// importFailure answers a refused file: failures[0] with code and message.
-func (s *Server) importFailure(c *call, name string, size, status, code int, msg string) reply {
-	return reply{status: status, body: s.importBody(c, name, size, "", nil, []map[string]any{{
-		"internalId": nil, "externalId": nil,
-		"messages": []map[string]any{{"code": code, "content": msg}},
-	}})}
-}
-
-// importBody is the detailedImportResult of an upload answer, in the
-// recorded shape (uploadId a number on success, "" otherwise).
-func (s *Server) importBody(c *call, name string, size int, uploadID any, uuid map[string]any, failures []map[string]any) map[string]any {
-	if failures == nil {
-		failures = []map[string]any{}
-	}
-	var u any
-	if uuid != nil {
-		u = uuid
-	}
-	return map[string]any{"detailedImportResult": map[string]any{
-		"uploadId":       uploadID,
-		"uploadUuid":     u,
-		"owner":          c.acct.ProfileID,
-		"fileSize":       size,
-		"processingTime": 12,
-		"creationDate":   c.now.UTC().Format("2006-01-02 15:04:05.000") + " GMT",
-		"ipAddress":      nil,
-		"fileName":       name,
-		"report":         nil,
-		"successes":      []map[string]any{},
-		"failures":       failures,
-	}}
 }
 
 // parseActivityFIT reads what the fake keeps of an activity file.

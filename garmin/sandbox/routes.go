@@ -25,18 +25,19 @@ func (s *Server) routeTable() []route {
 		{method: http.MethodGet, path: "/usersummary-service/stats/hydration/daily/{start}/{end}", class: ClassRead, auth: true, handle: (*Server).rangeWater},
 		// Who am I.
 		{method: http.MethodGet, path: "/userprofile-service/socialProfile", class: ClassRead, auth: true, handle: (*Server).socialProfile},
-		// Weigh-ins and their FIT uploads (weight.go).
+		// Weigh-ins (weight.go).
 		{method: http.MethodPost, path: "/weight-service/user-weight", class: ClassWrite, auth: true, diBackend: true, handle: (*Server).addWeight},
 		{method: http.MethodGet, path: "/weight-service/weight/dayview/{date}", class: ClassRead, auth: true, handle: (*Server).weightDay},
 		{method: http.MethodGet, path: "/weight-service/weight/range/{start}/{end}", class: ClassRead, auth: true, handle: (*Server).weightRange},
 		{method: http.MethodDelete, path: "/weight-service/weight/{date}/byversion/{samplePk}", class: ClassWrite, auth: true, diBackend: true, handle: (*Server).deleteWeight},
-		{method: http.MethodPost, path: "/upload-service/upload", class: ClassWrite, auth: true, diBackend: true, handle: (*Server).upload},
 		// The daily summary (summary.go).
 		{method: http.MethodGet, path: "/usersummary-service/usersummary/daily/{name}", class: ClassRead, auth: true, handle: (*Server).dailySummary},
-		// Activities (activity.go).
-		// The import path (python-garminconnect import_activity uses
+		// FIT uploads, weight or activity files (upload.go): the plain path
+		// and the import path (python-garminconnect import_activity uses
 		// /upload/fit, peloton-to-garmin /upload/.fit).
-		{method: http.MethodPost, path: "/upload-service/upload/{ext}", class: ClassWrite, auth: true, diBackend: true, handle: (*Server).importActivity},
+		{method: http.MethodPost, path: "/upload-service/upload", class: ClassWrite, auth: true, diBackend: true, handle: (*Server).upload},
+		{method: http.MethodPost, path: "/upload-service/upload/{ext}", class: ClassWrite, auth: true, diBackend: true, handle: (*Server).upload},
+		// Activities (activity.go).
 		{method: http.MethodGet, path: "/activity-service/activity/status/{ms}/{uuid}", class: ClassRead, auth: true, handle: (*Server).uploadStatus},
 		{method: http.MethodGet, path: "/activitylist-service/activities/search/activities", class: ClassRead, auth: true, handle: (*Server).searchActivities},
 		{method: http.MethodGet, path: "/activity-service/activity/{id}", class: ClassRead, auth: true, handle: (*Server).getActivity},

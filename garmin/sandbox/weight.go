@@ -1,24 +1,19 @@
 package sandbox
 
 import (
-	"bytes"
 	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math"
-	"mime"
-	"mime/multipart"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/muktihari/fit/decoder"
 	"github.com/muktihari/fit/kit/datetime"
 	"github.com/muktihari/fit/profile/basetype"
 	"github.com/muktihari/fit/profile/filedef"
@@ -352,106 +347,6 @@ func (s *Server) deleteWeight(c *call) reply {
 	return jsonError(http.StatusNotFound, fmt.Sprintf("no weigh-in %d on %s", pk, date))
 }
 
-// upload serves POST /upload-service/upload for weight FIT files.
-//
-// Like Garmin's upload service it answers 202 with empty successes and
-// failures and processes the file later (matin/garth's recorded upload,
-// tests/cassettes/test_upload.yaml; La0/garmin-uploader PR #37): the
-// weigh-in is listed only Options.UploadDelay after the answer. A repeated
-// file is not refused: no public capture shows Garmin answering 409 to a
-// weight FIT file (only to activities), and withings-sync users report
-// duplicate weigh-ins, so the fake takes the worst case and stores a
-// duplicate.
-func (s *Server) upload(c *call) reply {
-	name, file, err := formFile(c.r.Header.Get("Content-Type"), c.body)
-	if err != nil {
-		return jsonError(http.StatusBadRequest, err.Error())
-	}
-	scales, key, err := parseWeightFIT(file)
-	if err != nil {
-		return jsonError(http.StatusBadRequest, err.Error())
-	}
-	zone := c.acct.weight.zone
-	if zone == nil {
-		zone = time.UTC
-	}
-	for _, sc := range scales {
-		w := &WeighIn{
-			SamplePK:   s.nextSamplePK(),
-			GMT:        sc.at,
-			Local:      wallClock(sc.at.In(zone)),
-			Kg:         sc.kg,
-			FatPercent: sc.fat,
-			BMI:        sc.bmi,
-			SourceType: SourceFITFile,
-			upload:     key,
-			visible:    c.now.Add(s.opts.UploadDelay),
-		}
-		w.Date = w.Local.Format(dateLayout)
-		c.acct.weight.entries = append(c.acct.weight.entries, w)
-	}
-	s.uploads++
-	return reply{status: http.StatusAccepted, body: importResult(c, name, len(file), nil, nil), applied: true}
-}
-
-// Uploads is how many FIT files the fake has accepted.
-func (s *Server) Uploads() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.uploads
-}
-
-// importResult is the upload service's answer.
-func importResult(c *call, name string, size int, successes, failures []map[string]any) map[string]any {
-	if successes == nil {
-		successes = []map[string]any{}
-	}
-	if failures == nil {
-		failures = []map[string]any{}
-	}
-	return map[string]any{"detailedImportResult": map[string]any{
-		"uploadId":       nil,
-		"owner":          c.acct.ProfileID,
-		"fileSize":       size,
-		"processingTime": 0,
-		"creationDate":   c.now.UTC().Format("2006-01-02 15:04:05.000 MST"),
-		"ipAddress":      nil,
-		"fileName":       name,
-		"report":         nil,
-		"successes":      successes,
-		"failures":       failures,
-	}}
-}
-
-// formFile returns the file name and bytes of the multipart field "file".
-func formFile(contentType string, body []byte) (string, []byte, error) {
-	mt, params, err := mime.ParseMediaType(contentType)
-	if err != nil || mt != "multipart/form-data" || params["boundary"] == "" {
-		return "", nil, errors.New("want a multipart/form-data body")
-	}
-	mr := multipart.NewReader(bytes.NewReader(body), params["boundary"])
-	for {
-		p, err := mr.NextPart()
-		if err == io.EOF {
-			return "", nil, errors.New(`no multipart field "file"`)
-		}
-		if err != nil {
-			return "", nil, fmt.Errorf("malformed multipart body: %w", err)
-		}
-		if p.FormName() != "file" {
-			continue
-		}
-		b, err := io.ReadAll(p)
-		if err != nil {
-			return "", nil, fmt.Errorf("malformed multipart body: %w", err)
-		}
-		if p.FileName() == "" {
-			return "", nil, errors.New(`multipart field "file" has no file name`)
-		}
-		return p.FileName(), b, nil
-	}
-}
-
 // scale is one weight_scale measurement of an uploaded file.
 type scale struct {
 	at  time.Time
@@ -460,22 +355,11 @@ type scale struct {
 	bmi *float64
 }
 
-// parseWeightFIT decodes a weight FIT file: its weight_scale messages and
+// parseWeightFIT reads a weight FIT file: its weight_scale messages and
 // the key that identifies the file for duplicate detection (its file_id,
-// as Garmin dedups uploads; the content's hash when the file_id has no
-// creation time).
-func parseWeightFIT(file []byte) ([]scale, string, error) {
-	fit, err := decoder.New(bytes.NewReader(file)).Decode()
-	if err != nil {
-		return nil, "", fmt.Errorf("not a FIT file: %w", err)
-	}
-	if len(fit.Messages) == 0 || fit.Messages[0].Num != typedef.MesgNumFileId {
-		return nil, "", errors.New("FIT file does not start with a file_id message")
-	}
-	f := filedef.NewWeight(fit.Messages...)
-	if f.FileId.Type != typedef.FileWeight {
-		return nil, "", fmt.Errorf("FIT file type %s: the fake takes weight files only", f.FileId.Type)
-	}
+// as Garmin dedups uploads; the content's hash, of raw, when the file_id
+// has no creation time).
+func parseWeightFIT(f *filedef.Weight, raw []byte) ([]scale, string, error) {
 	if len(f.WeightScales) == 0 {
 		return nil, "", errors.New("FIT file has no weight_scale message")
 	}
@@ -510,7 +394,7 @@ func parseWeightFIT(file []byte) ([]scale, string, error) {
 	id := f.FileId
 	var key string
 	if id.TimeCreated.IsZero() || id.TimeCreated.Before(datetime.Epoch()) {
-		sum := sha256.Sum256(file)
+		sum := sha256.Sum256(raw)
 		key = "sha256:" + hex.EncodeToString(sum[:])
 	} else {
 		key = fmt.Sprintf("file_id:%d/%d/%d/%d/%d", id.Type, id.Manufacturer, id.Product, id.SerialNumber, id.TimeCreated.Unix())

@@ -149,8 +149,15 @@ func TestAddWeightRejects(t *testing.T) {
 // wantNoWeighIn checks that a write was answered 400 and stored nothing.
 func wantNoWeighIn(t *testing.T, e *env, r resp) {
 	t.Helper()
-	if r.status != http.StatusBadRequest {
-		t.Errorf("status = %d %s, want 400", r.status, r.body)
+	wantNoWeighInStatus(t, e, r, http.StatusBadRequest)
+}
+
+// wantNoWeighInStatus checks that a write was answered status and stored
+// nothing.
+func wantNoWeighInStatus(t *testing.T, e *env, r resp, status int) {
+	t.Helper()
+	if r.status != status {
+		t.Errorf("status = %d %s, want %d", r.status, r.body, status)
 	}
 	if n := len(e.s.WeighIns(testEmail)); n != 0 {
 		t.Errorf("%d weigh-ins stored after a 400", n)
@@ -291,12 +298,18 @@ func TestUploadRejects(t *testing.T) {
 	truncated := good[:len(good)-5]
 	corrupt := bytes.Clone(good)
 	corrupt[len(corrupt)-1] ^= 0xff // CRC
+	// Not a form: 400. A form whose file Garmin cannot use: a failure
+	// inside the answer, code 415 for what is not FIT (withings-sync issue
+	// #152), code 500 inside a 200 for a FIT it cannot make anything of
+	// (running_page issue #553).
 	tests := []struct {
-		name  string
-		build func(t *testing.T) (body, ct string)
+		name   string
+		build  func(t *testing.T) (body, ct string)
+		status int
+		code   int
 	}{
-		{"not multipart", func(t *testing.T) (string, string) { return string(good), "Content-Type: application/octet-stream" }},
-		{"no file field", func(t *testing.T) (string, string) { return form(t, "upload", "a.fit", good) }},
+		{"not multipart", func(t *testing.T) (string, string) { return string(good), "Content-Type: application/octet-stream" }, 400, 0},
+		{"no file field", func(t *testing.T) (string, string) { return form(t, "upload", "a.fit", good) }, 400, 0},
 		{"no file name", func(t *testing.T) (string, string) {
 			var buf bytes.Buffer
 			w := multipart.NewWriter(&buf)
@@ -304,19 +317,39 @@ func TestUploadRejects(t *testing.T) {
 			fw.Write(good)
 			w.Close()
 			return buf.String(), "Content-Type: " + w.FormDataContentType()
-		}},
-		{"not FIT", func(t *testing.T) (string, string) { return form(t, "file", "a.fit", []byte("<gpx></gpx>")) }},
-		{"empty", func(t *testing.T) (string, string) { return form(t, "file", "a.fit", nil) }},
-		{"truncated", func(t *testing.T) (string, string) { return form(t, "file", "a.fit", truncated) }},
-		{"bad CRC", func(t *testing.T) (string, string) { return form(t, "file", "a.fit", corrupt) }},
-		{"no weight_scale", func(t *testing.T) (string, string) { return form(t, "file", "a.fit", noScale) }},
-		{"activity file", func(t *testing.T) (string, string) { return form(t, "file", "a.fit", activity) }},
+		}, 400, 0},
+		{"not FIT", func(t *testing.T) (string, string) { return form(t, "file", "a.fit", []byte("<gpx></gpx>")) }, 415, 415},
+		{"empty", func(t *testing.T) (string, string) { return form(t, "file", "a.fit", nil) }, 415, 415},
+		{"truncated", func(t *testing.T) (string, string) { return form(t, "file", "a.fit", truncated) }, 415, 415},
+		{"bad CRC", func(t *testing.T) (string, string) { return form(t, "file", "a.fit", corrupt) }, 415, 415},
+		{"no weight_scale", func(t *testing.T) (string, string) { return form(t, "file", "a.fit", noScale) }, 200, 500},
+		{"activity file without a session", func(t *testing.T) (string, string) { return form(t, "file", "a.fit", activity) }, 200, 500},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := setup(t, Options{})
 			body, ct := tt.build(t)
-			wantNoWeighIn(t, e, e.must("POST", uploadPath, body, bearer(e.di().AccessToken), ct))
+			r := e.must("POST", uploadPath, body, bearer(e.di().AccessToken), ct)
+			wantNoWeighInStatus(t, e, r, tt.status)
+			if tt.code == 0 {
+				return
+			}
+			var res struct {
+				DetailedImportResult struct {
+					Failures []struct {
+						Messages []struct{ Code int }
+					}
+				}
+			}
+			if err := json.Unmarshal(r.body, &res); err != nil {
+				t.Fatal(err)
+			}
+			if f := res.DetailedImportResult.Failures; len(f) != 1 || len(f[0].Messages) != 1 || f[0].Messages[0].Code != tt.code {
+				t.Errorf("failures = %+v, want one with code %d", f, tt.code)
+			}
+			if n := e.s.Uploads(); n != 0 {
+				t.Errorf("Uploads() = %d after a refused file", n)
+			}
 		})
 	}
 }
