@@ -88,15 +88,17 @@ func refID(what, ref string) (int64, error) {
 // settle brings one op to done (or failed), whatever its kind: journaled
 // as sent (fsynced) before its request and done after it; a sent op whose
 // answer was lost is settled by reading Garmin back, never by sending it
-// blindly again. It returns false when the day must stop here: a conflict,
-// the run stopping, or an interruption.
+// blindly again. An op an earlier run saw refused is read back too before
+// it is sent again: uploads reported as failed have landed
+// (garmin-uploader issue #39). It returns false when the day must stop
+// here: a conflict, the run stopping, or an interruption.
 func (r *Runner) settle(ctx context.Context, k kind, key dayKey, b *block, op state.Op) bool {
 	a := k.actions(key, b, op)
 	ev := func(t string) state.Event {
 		return state.Event{T: t, Kind: string(key.Kind), Date: key.Date, Op: op.ID, Ref: op.Ref}
 	}
 	for {
-		if b.uncertain(op.ID) {
+		if b.uncertain(op.ID) || b.Status[op.ID] == opFailed {
 			done, ok := a.landed(ctx)
 			if !ok {
 				return false

@@ -318,3 +318,57 @@ func TestVerifyWeightComparesValues(t *testing.T) {
 		})
 	}
 }
+
+// TestRefusedWeighInIsReadBackNextRun: a weigh-in Garmin refused is listed
+// as failed and not sent again in that run; the next run reads the day
+// before sending it again, so one that landed all the same (garmin-uploader
+// issue #39) is recorded, not duplicated, and one that did not is sent once.
+func TestRefusedWeighInIsReadBackNextRun(t *testing.T) {
+	p := weightPlan(t, 10)
+	f := &fakeWeight{}
+	adds := 0
+	refused := Rejected(errors.New("garmin: upload refused (status 200): code 415: The file is of a type we do not support."))
+	f.hook = func(call string, _ int) (error, bool) {
+		if call != "add" {
+			return nil, false
+		}
+		switch adds++; adds {
+		case 3:
+			return refused, true // refused, yet it landed
+		case 6:
+			return refused, false
+		}
+		return nil, false
+	}
+	j := &memJournal{}
+	now := time.Now()
+	clock := func() time.Time { return now }
+	newRunner := func() *Runner {
+		return &Runner{Weight: f, Journal: j, Limiter: rate.NewLimiter(rate.Inf, 1), Workers: 1, MaxFailures: 8, Sleep: (&sleeps{}).sleep, Now: clock}
+	}
+	res, err := newRunner().Import(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Failures) != 2 || f.count("add") != p.Requests {
+		t.Fatalf("failures %d, adds %d; want 2 refused and each of %d sent once", len(res.Failures), f.count("add"), p.Requests)
+	}
+	if n := len(f.snapshot()); n != p.Requests-1 {
+		t.Fatalf("Garmin holds %d weigh-ins, want %d", n, p.Requests-1)
+	}
+	now = now.Add(16 * time.Minute)
+	f.hook = nil
+	res, err = newRunner().Import(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.OpsSent != 2 || res.Reconciled != 1 || len(res.Failures) != 0 {
+		t.Errorf("next run: sent %d (reconciled %d), failures %d; want the landed one found and the other sent", res.OpsSent, res.Reconciled, len(res.Failures))
+	}
+	if n := f.count("add"); n != p.Requests+1 {
+		t.Errorf("%d adds in all, want %d: only the refused one that did not land is sent again", n, p.Requests+1)
+	}
+	if n := len(f.snapshot()); n != p.Requests {
+		t.Errorf("Garmin holds %d weigh-ins, want each of the %d once", n, p.Requests)
+	}
+}
