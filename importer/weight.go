@@ -418,8 +418,7 @@ func (w *weight) findDeleteActions(key dayKey, b *block, op state.Op) opActions 
 func (w *weight) deleteActions(key dayKey, op state.Op) opActions {
 	r := w.r
 	done := &state.Event{T: state.TypeDone, Kind: string(key.Kind), Date: key.Date, Op: op.ID, Ref: op.Ref}
-	var id int64
-	_, parseErr := fmt.Sscan(op.Ref, &id)
+	id, parseErr := refID("weigh-in", op.Ref)
 	return opActions{
 		landed: func(ctx context.Context) (*state.Event, bool) {
 			list, ok := readList(ctx, r, func(ctx context.Context) ([]WeighIn, error) { return r.Weight.WeighInsOn(ctx, key.Date) })
@@ -433,7 +432,7 @@ func (w *weight) deleteActions(key dayKey, op state.Op) opActions {
 		},
 		write: func(_, wctx context.Context) (*state.Event, bool, error) {
 			if parseErr != nil {
-				return nil, false, Rejected(fmt.Errorf("weigh-in id %q: %w", op.Ref, parseErr))
+				return nil, false, parseErr
 			}
 			// The adapter answers a weigh-in that is already gone with nil.
 			return done, true, r.Weight.DeleteWeighIn(wctx, key.Date, id)
