@@ -14,6 +14,7 @@ import (
 //   - garmin.ErrUnauthorized (a refresh did not help) → importer.ErrUnauthorized
 //   - *garmin.RateLimitError (a 429, in any of its forms) → *importer.RetryAfterError
 //   - garmin.ErrOutcomeUnknown (a write cut after sending, a 5xx) → importer.ErrOutcomeUnknown
+//   - garmin.ErrUploadConsent (412: the account has not accepted uploads) → importer.ErrAccountRefuses
 //   - any other 4xx, and *garmin.UploadRejectedError (a failure inside an
 //     upload's answer, even a 2xx) → *importer.RejectedError: it is refused
 //     again if sent again, and uploads reported as failed have been seen to
@@ -35,6 +36,8 @@ func Classify(err error) error {
 		return &importer.RetryAfterError{After: rl.RetryAfter, Err: err}
 	case errors.Is(err, garmin.ErrOutcomeUnknown):
 		return fmt.Errorf("%w: %w", importer.ErrOutcomeUnknown, err)
+	case errors.Is(err, garmin.ErrUploadConsent):
+		return fmt.Errorf("%w: %w", importer.ErrAccountRefuses, err)
 	case errors.As(err, &apiErr) && apiErr.Status >= 400 && apiErr.Status < 500,
 		errors.As(err, &refused):
 		return importer.Rejected(err)

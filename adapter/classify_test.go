@@ -42,6 +42,10 @@ func TestClassify(t *testing.T) {
 			var up *garmin.UploadRejectedError
 			return errors.As(err, &re) && errors.As(err, &up) && !errors.Is(err, importer.ErrOutcomeUnknown)
 		}},
+		{"412: no upload consent", fmt.Errorf("%w: %w", garmin.ErrUploadConsent, &garmin.APIError{Method: "POST", Path: "/upload-service/upload/.fit", Status: 412}), func(err error) bool {
+			var re *importer.RejectedError
+			return errors.Is(err, importer.ErrAccountRefuses) && errors.Is(err, garmin.ErrUploadConsent) && !errors.As(err, &re)
+		}},
 		{"503 on a read is transient", &garmin.APIError{Method: "GET", Path: "/x", Status: 503}, func(err error) bool {
 			var re *importer.RejectedError
 			return !errors.As(err, &re) && !errors.Is(err, importer.ErrOutcomeUnknown)

@@ -70,7 +70,8 @@ type BodyComposition struct {
 //
 // A failure inside the answer, whatever its HTTP status, is an
 // *UploadRejectedError: code 415 for a file Garmin cannot read
-// (withings-sync issue #152, which uploads weight files on this path).
+// (withings-sync issue #152, which uploads weight files on this path). A
+// 412 matches ErrUploadConsent.
 func (c *Client) UploadBodyComposition(ctx context.Context, bc BodyComposition) error {
 	file, err := encodeBodyComposition(bc, c.now())
 	if err != nil {
@@ -88,6 +89,8 @@ func (c *Client) UploadBodyComposition(ctx context.Context, bc BodyComposition) 
 		return refusalIn(ex.status, ex.body)
 	case errors.As(err, &apiErr) && apiErr.Status == http.StatusConflict:
 		return fmt.Errorf("%w: %w", ErrDuplicateUpload, err)
+	case errors.As(err, &apiErr) && apiErr.Status == http.StatusPreconditionFailed:
+		return fmt.Errorf("%w: %w", ErrUploadConsent, err)
 	case errors.As(err, &apiErr) && apiErr.Status == http.StatusUnsupportedMediaType:
 		if rej := refusalIn(ex.status, ex.body); rej != nil {
 			return rej

@@ -46,6 +46,13 @@ func (e *RetryAfterError) Error() string {
 }
 func (e *RetryAfterError) Unwrap() error { return e.Err }
 
+// ErrAccountRefuses means Garmin refuses a kind of write for the whole
+// account until its owner acts in Garmin Connect: an upload consent not
+// given (HTTP 412, La0/garmin-uploader api.py). Every further write of
+// the kind would be refused too, so the run stops; the refused write
+// changed nothing and is journaled not sent, for the next run.
+var ErrAccountRefuses = errors.New("refused for the whole account")
+
 // rejected reports whether err is a refusal for good.
 func rejected(err error) bool {
 	var re *RejectedError

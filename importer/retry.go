@@ -39,6 +39,10 @@ func (r *Runner) retryAfter(ctx context.Context, err error, sent time.Time) bool
 		r.fail(&StopError{Reason: StopUnauthorized, Err: err})
 		return false
 	}
+	if errors.Is(err, ErrAccountRefuses) {
+		r.fail(&StopError{Reason: StopAccount, Err: err})
+		return false
+	}
 	if rejected(err) {
 		r.fail(&StopError{Reason: StopRejected, Err: err})
 		return false

@@ -194,6 +194,7 @@ const (
 	StopRateLimited  StopReason = "rate limited"
 	StopUnauthorized StopReason = "not authorized"
 	StopRejected     StopReason = "request rejected"
+	StopAccount      StopReason = "refused for the account"
 	StopTooMany      StopReason = "too many failures"
 	StopFailed       StopReason = "error"
 	StopInterrupted  StopReason = "interrupted"

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -288,5 +289,55 @@ func TestActivityKeepsItsFitbitName(t *testing.T) {
 		if want := map[bool]int{false: 0, true: 5}[bySport]; puts != want {
 			t.Errorf("name by sport %v: %d renames, want %d", bySport, puts, want)
 		}
+	}
+}
+
+// TestUploadConsentStopsTheRun: an account that has not accepted uploads
+// answers 412 (La0/garmin-uploader api.py). The first refusal stops the
+// run (no upload per activity, each refused), says what to do, and leaves
+// the op not sent; once the consent is given the same command finishes.
+func TestUploadConsentStopsTheRun(t *testing.T) {
+	f := newFake(t, sandbox.Options{})
+	if err := f.srv.SetUploadConsent(f.email, false); err != nil {
+		t.Fatal(err)
+	}
+	journal := filepath.Join(t.TempDir(), "j.jsonl")
+	args := append(f.args(), "import", "../../fitbit/testdata/exercise/takeout", "--types", "activities",
+		"--timezone", "UTC", "--state", journal, "--rate", "400", "--workers", "2", "-q")
+	r := runCLI(t, args...)
+	wantCode(t, r, exitError, "refused for the account", "Try: sign in at connect.garmin.com in a browser and accept")
+	var refused int
+	for _, q := range f.srv.Requests() {
+		if strings.HasPrefix(q.Path, "/upload-service/upload") {
+			if q.Status != http.StatusPreconditionFailed {
+				t.Errorf("upload answered %d, want 412", q.Status)
+			}
+			refused++
+		}
+	}
+	// At most one refusal a worker: the run stops at the first.
+	if refused == 0 || refused > 2 || len(f.srv.Activities(f.email)) != 0 {
+		t.Fatalf("%d uploads refused, %d activities stored; want the run stopped at the first refusal of each of 2 workers", refused, len(f.srv.Activities(f.email)))
+	}
+	b, err := os.ReadFile(journal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), `"t":"notsent"`) || strings.Contains(string(b), `"t":"failed"`) {
+		t.Errorf("journal does not hold the refused upload as not sent:\n%s", b)
+	}
+
+	if err := f.srv.SetUploadConsent(f.email, true); err != nil {
+		t.Fatal(err)
+	}
+	if r := runCLI(t, args...); r.code != 0 {
+		t.Fatalf("after consent: exit %d:\n%s", r.code, r.stderr)
+	}
+	stored := len(f.srv.Activities(f.email))
+	if stored <= 2 {
+		t.Fatalf("%d uploaded after consent: too few for the first run's stop to mean anything", stored)
+	}
+	if r := runCLI(t, args...); r.code != 0 || len(f.srv.Activities(f.email)) != stored {
+		t.Errorf("re-run: exit %d, %d activities, want a no-op with %d", r.code, len(f.srv.Activities(f.email)), stored)
 	}
 }

@@ -97,6 +97,12 @@ type Account struct {
 	TokensInactive bool
 	// Locked makes the widget form answer "Account Locked".
 	Locked bool
+	// NoUploadConsent makes every FIT upload answer 412 until the account
+	// gives its consent (SetUploadConsent): Garmin's answer when the
+	// owner has not yet accepted the upload terms (La0/garmin-uploader
+	// api.py, "You may have to give explicit consent for uploading files
+	// to Garmin").
+	NoUploadConsent bool
 }
 
 // Class says what kind of request a route serves, for fault scopes and

@@ -44,6 +44,9 @@ type uploaded struct {
 
 // upload serves both upload paths.
 func (s *Server) upload(c *call) reply {
+	if c.acct.NoUploadConsent {
+		return jsonError(http.StatusPreconditionFailed, "upload consent not given")
+	}
 	name, raw, err := formFile(c.r.Header.Get("Content-Type"), c.body)
 	if err != nil {
 		return jsonError(http.StatusBadRequest, err.Error())
@@ -151,6 +154,18 @@ func (s *Server) uploadActivity(c *call, up *uploaded) reply {
 	rep.header.Set("Location", fmt.Sprintf("%s/activity-service/activity/status/%d/%s", statusHost, c.now.UnixMilli(), key))
 	rep.header.Set("location-in-milliseconds", strconv.FormatInt(s.pollAfter().Milliseconds(), 10))
 	return rep
+}
+
+// SetUploadConsent gives (or takes back) an account's consent to uploads:
+// without it every upload answers 412 (Account.NoUploadConsent).
+func (s *Server) SetUploadConsent(who string, given bool) error {
+	a, unlock, err := s.locked(who)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	a.NoUploadConsent = !given
+	return nil
 }
 
 // Uploads is how many FIT files the fake has accepted, weight and
