@@ -3,6 +3,8 @@ package garmin
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"math"
 	"mime"
@@ -248,8 +250,10 @@ func FuzzEncodeBodyComposition(f *testing.F) {
 }
 
 // FuzzDecodeUploadAnswer feeds the upload-answer decoder any status,
-// location and body: it must not panic, and a success must name either the
-// activity or a location to poll.
+// location and body: it must not panic, a success must name either the
+// activity or a location to poll, and a refusal it finds (a duplicate or a
+// failure) is the one refusalIn, which reads a weigh-in upload's answer,
+// finds too.
 func FuzzDecodeUploadAnswer(f *testing.F) {
 	for _, name := range []string{"upload_202.json", "upload_409.json", "upload_415.json", "upload_500.json", "upload_201.json"} {
 		b, err := os.ReadFile(filepath.Join("testdata", "activity", name))
@@ -267,6 +271,13 @@ func FuzzDecodeUploadAnswer(f *testing.F) {
 		h.Set("Location", location)
 		h.Set("location-in-milliseconds", ms)
 		up, err := decodeUploadAnswer(status, h, body)
+		var rej *UploadRejectedError
+		var dup *DuplicateActivityError
+		if errors.As(err, &rej) || errors.As(err, &dup) {
+			if got := refusalIn(status, body); fmt.Sprint(got) != fmt.Sprint(err) {
+				t.Fatalf("decodeUploadAnswer refuses with %v, refusalIn with %v", err, got)
+			}
+		}
 		if err != nil {
 			return
 		}
