@@ -121,7 +121,8 @@ func (u *ActivityUpload) Done() bool { return u.ActivityID != 0 }
 
 // ImportActivity calls POST /upload-service/upload/.fit with the FIT file
 // as multipart field "file" (the import path: not forwarded to linked
-// services, garmin-api.md "Upload a file").
+// services, garmin-api.md "Upload a file"), with the import headers
+// (setImportHeaders) when the tokens are DI tokens.
 //
 // Answers (garmin-api.md "Responses"):
 //   - 202 with a location: processing; poll it with PollUpload after
@@ -149,7 +150,7 @@ func (c *Client) ImportActivity(ctx context.Context, fileName string, fit []byte
 		return nil, fmt.Errorf("garmin: import activity: %w", err)
 	}
 	var ex exchange
-	cl := call{method: http.MethodPost, path: pathImportFIT, write: true, raw: body, contentType: contentType, got: &ex}
+	cl := call{method: http.MethodPost, path: pathImportFIT, write: true, raw: body, contentType: contentType, got: &ex, asImport: true}
 	err = c.do(ctx, cl, nil)
 	return c.uploadAnswer(cl, ex, err)
 }

@@ -200,29 +200,41 @@ func wantUnknown(t *testing.T, err error) {
 }
 
 // TestImportActivityRequest pins the request line, headers the upload
-// depends on, and the multipart part header.
+// depends on, and the multipart part header, for each token family: with
+// DI tokens the import headers of python-garminconnect's import_activity
+// (NK: NT, Origin https://sso.garmin.com, User-Agent GCM-iOS-5.7.2.1).
 func TestImportActivityRequest(t *testing.T) {
 	fit, err := EncodeActivityFIT(testWalk())
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := setup(t, webTokens(t, "req", testNow.Add(time.Hour)))
-	var got strings.Builder
-	f.mux.HandleFunc("/upload-service/upload/.fit", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintf(&got, "%s %s\n", r.Method, r.URL.Path)
-		for _, h := range []string{"Content-Type", "DI-Backend", "NK", "Accept"} {
-			fmt.Fprintf(&got, "%s: %s\n", h, r.Header.Get(h))
-		}
-		body, _ := io.ReadAll(r.Body)
-		head, _, _ := strings.Cut(string(body), "\r\n\r\n")
-		fmt.Fprintf(&got, "\n%s\n", strings.ReplaceAll(head, "\r\n", "\n"))
-		w.WriteHeader(http.StatusCreated)
-		w.Write(readTestdata(t, "upload_201.json"))
-	})
-	if _, err := f.client.ImportActivity(context.Background(), "", fit); err != nil {
-		t.Fatal(err)
+	for _, tt := range []struct {
+		golden string
+		tok    *Tokens
+	}{
+		{"activity/import_request.golden", webTokens(t, "req", testNow.Add(time.Hour))},
+		{"activity/import_request_di.golden", diTokens(t, "req", testNow.Add(time.Hour))},
+	} {
+		t.Run(string(tt.tok.Family), func(t *testing.T) {
+			f := setup(t, tt.tok)
+			var got strings.Builder
+			f.mux.HandleFunc("/upload-service/upload/.fit", func(w http.ResponseWriter, r *http.Request) {
+				fmt.Fprintf(&got, "%s %s\n", r.Method, r.URL.Path)
+				for _, h := range []string{"Content-Type", "DI-Backend", "NK", "Origin", "User-Agent", "Accept"} {
+					fmt.Fprintf(&got, "%s: %s\n", h, r.Header.Get(h))
+				}
+				body, _ := io.ReadAll(r.Body)
+				head, _, _ := strings.Cut(string(body), "\r\n\r\n")
+				fmt.Fprintf(&got, "\n%s\n", strings.ReplaceAll(head, "\r\n", "\n"))
+				w.WriteHeader(http.StatusCreated)
+				w.Write(readTestdata(t, "upload_201.json"))
+			})
+			if _, err := f.client.ImportActivity(context.Background(), "", fit); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, tt.golden, []byte(got.String()))
+		})
 	}
-	golden(t, "activity/import_request.golden", []byte(got.String()))
 }
 
 func TestPollUpload(t *testing.T) {

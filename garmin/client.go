@@ -286,6 +286,11 @@ type call struct {
 	// got, when set, receives the complete answer of any status but 401
 	// (the activity upload reads its headers and its 409 body).
 	got *exchange
+
+	// asImport marks the activity import: with DI tokens it carries the
+	// import headers (setImportHeaders). The web families already send
+	// NK: NT, with the browser's Origin that their session needs.
+	asImport bool
 }
 
 // do performs a data call with the current tokens, refreshing them once on
@@ -378,6 +383,9 @@ func (c *Client) dataRequest(ctx context.Context, cl call, tok *Tokens, payload 
 		setSessionHeaders(req.Header, tok)
 	default:
 		setDIHeaders(req.Header)
+		if cl.asImport {
+			setImportHeaders(req.Header)
+		}
 		req.Header.Set("Authorization", "Bearer "+tok.AccessToken.Reveal())
 	}
 	req.Header.Set("Accept", "application/json")

@@ -95,6 +95,22 @@ func setDIHeaders(h http.Header) {
 	h.Set("Accept-Language", "en-US,en;q=0.9")
 }
 
+// importUserAgent is the User-Agent of the activity import with DI tokens.
+const importUserAgent = "GCM-iOS-5.7.2.1"
+
+// setImportHeaders sets the headers of the activity import with DI tokens,
+// over the app's: NK: NT, Origin https://sso.garmin.com and the iOS app's
+// User-Agent, as python-garminconnect's import_activity (Aug 2026,
+// issue #322) and philosowaffle/peloton-to-garmin (src/Garmin/ApiClient.cs)
+// send them. Both say the headers are what makes Garmin treat the upload
+// as an import rather than a device sync (forwarded to linked services
+// such as Strava); no capture shows it either way.
+func setImportHeaders(h http.Header) {
+	h.Set(headerNK, headerNKValue)
+	h.Set("Origin", hostSSO)
+	h.Set("User-Agent", importUserAgent)
+}
+
 // setWebHeaders sets the headers the web app sends next to a web-session
 // token; the token and the JWT_FGP cookie are set by the caller.
 func setWebHeaders(h http.Header) {

@@ -140,12 +140,14 @@ func (f *fake) checkActivities(t *testing.T, want []activityWant, extra int) {
 		ok := len(found) == 1
 		if ok {
 			g := found[0]
+			// Imported: sent as an import, so not forwarded to linked
+			// services (the import headers).
 			ok = importer.FamilyOfType(g.TypeKey) == w.family && g.Elapsed == w.elapsed &&
-				math.Abs(g.DistanceM-w.distance) <= 0.01*w.distance && g.TrackPoints == w.points
+				math.Abs(g.DistanceM-w.distance) <= 0.01*w.distance && g.TrackPoints == w.points && g.Imported
 		}
 		if !ok {
 			if bad++; bad <= 10 {
-				t.Errorf("%v %s: held %+v, want once with %v, %.0f m, %d records", w.start, w.family, found, w.elapsed, w.distance, w.points)
+				t.Errorf("%v %s: held %+v, want once, imported, with %v, %.0f m, %d records", w.start, w.family, found, w.elapsed, w.distance, w.points)
 			}
 		}
 	}

@@ -91,6 +91,14 @@ type Activity struct {
 	// FileKey identifies the uploaded FIT file (its file_id); empty for a
 	// seeded activity.
 	FileKey string
+	// Imported says the upload was an import, not a device sync (which
+	// Garmin forwards to linked services such as Strava): it came through
+	// the import path with NK: NT and a Garmin Origin
+	// (https://sso.garmin.com, as python-garminconnect's import_activity
+	// and peloton-to-garmin send with app tokens; connect.garmin.com from
+	// the web app). Those clients say the headers decide it; the exact
+	// rule here is the fake's.
+	Imported bool
 
 	readyAt time.Time // visible from then on
 }

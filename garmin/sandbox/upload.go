@@ -135,6 +135,7 @@ func (s *Server) uploadActivity(c *call, up *uploaded) reply {
 			return reply{status: http.StatusConflict, body: body}
 		}
 	}
+	act.Imported = isImport(c.r)
 	act.ID = s.nextActivityID()
 	act.readyAt = c.now.Add(s.acts.opts.ProcessingDelay)
 	c.acct.activities = append(c.acct.activities, act)
@@ -166,6 +167,13 @@ func (s *Server) SetUploadConsent(who string, given bool) error {
 	defer unlock()
 	a.NoUploadConsent = !given
 	return nil
+}
+
+// isImport reports whether an upload is an import (Activity.Imported).
+func isImport(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	return r.PathValue("ext") != "" && r.Header.Get("NK") == "NT" &&
+		(origin == "https://sso.garmin.com" || origin == "https://connect.garmin.com")
 }
 
 // Uploads is how many FIT files the fake has accepted, weight and
