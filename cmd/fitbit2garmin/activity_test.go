@@ -343,3 +343,31 @@ func TestUploadConsentStopsTheRun(t *testing.T) {
 		t.Errorf("re-run: exit %d, %d activities, want a no-op with %d", r.code, len(f.srv.Activities(f.email)), stored)
 	}
 }
+
+// TestActivitiesStillProcessing: uploads Garmin has taken but does not show
+// within --upload-wait are left processing (exit 3, said as activities);
+// a later run, once Garmin shows them, records them without uploading
+// again.
+func TestActivitiesStillProcessing(t *testing.T) {
+	f := newFake(t, sandbox.Options{})
+	f.srv.SetActivityOptions(sandbox.ActivityOptions{ProcessingDelay: time.Second, PollAfter: 100 * time.Millisecond})
+	args := append(f.args(), "import", "../../fitbit/testdata/exercise/takeout", "--types", "activities",
+		"--timezone", "UTC", "--state", filepath.Join(t.TempDir(), "j.jsonl"), "--rate", "400", "--upload-wait", "200ms")
+	r := runCLI(t, args...)
+	n := f.srv.Uploads() // Activities lists only what Garmin shows
+	if r.code != exitPartial || n == 0 {
+		t.Fatalf("exit %d with %d uploaded, want 3 with some processing:\n%s%s", r.code, n, r.stdout, r.stderr)
+	}
+	want := fmt.Sprintf("processing:         %d activities Garmin took but does not show yet", n)
+	if !strings.Contains(r.stdout, want) {
+		t.Errorf("summary lacks %q:\n%s", want, r.stdout)
+	}
+	time.Sleep(time.Second)
+	uploads := f.srv.Uploads()
+	if r := runCLI(t, append(args, "-q")...); r.code != 0 {
+		t.Fatalf("later run: exit %d:\n%s", r.code, r.stderr)
+	}
+	if f.srv.Uploads() != uploads || len(f.srv.Activities(f.email)) != n || len(f.srv.Activities(f.email)) == 0 {
+		t.Errorf("later run uploaded %d more; want the processing ones recorded, not sent again", f.srv.Uploads()-uploads)
+	}
+}

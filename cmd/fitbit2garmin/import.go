@@ -52,12 +52,12 @@ func importCommand() *cli.Command {
 			&cli.StringFlag{Name: "state", Usage: "journal file (default: per export, under $XDG_STATE_HOME/fitbit2garmin)", EnvVars: envs("state")},
 			&cli.BoolFlag{Name: "force", Usage: "resume a journal made for another export or account", EnvVars: envs("force")},
 			&cli.BoolFlag{Name: "sandbox", Usage: "run against an in-process fake Garmin with fresh tokens (no account needed)", EnvVars: envs("sandbox")},
-			// Hidden: how long a weigh-in Garmin does not show must wait
-			// before it is sent again. Below 15 minutes a slow upload may
+			// Hidden: how long an upload (a weigh-in, an activity) Garmin
+			// does not show must wait before it is sent again. Below 15 minutes a slow upload may
 			// land twice; tests lower it against the sandbox, whose
 			// processing delay they set.
 			&cli.DurationFlag{Name: "resend-after", Value: 15 * time.Minute, Hidden: true, EnvVars: envs("resend-after")},
-			&cli.DurationFlag{Name: "upload-wait", Value: 2 * time.Minute, Usage: "how long to wait for Garmin to show an uploaded weigh-in before leaving it processing for a later run", EnvVars: envs("upload-wait")},
+			&cli.DurationFlag{Name: "upload-wait", Value: 2 * time.Minute, Usage: "how long to wait for Garmin to show an upload (a weigh-in with body fat, an activity) before leaving it processing for a later run", EnvVars: envs("upload-wait")},
 		),
 		Action: runImport,
 	}

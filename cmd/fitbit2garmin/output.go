@@ -413,7 +413,7 @@ func printSummary(w io.Writer, res *importer.Result) {
 	}
 	if a.Processing > 0 {
 		fmt.Fprintf(w, "  %-19s %s Garmin took but does not show yet (run the same command again in a few minutes to settle them; none is sent twice)\n",
-			"processing:", plural(a.Processing, "weigh-in"))
+			"processing:", plural(a.Processing, unit))
 	}
 	fmt.Fprintf(w, "  %-19s %d in %s (%.2f req/s; rate at the end %s req/s", "requests:",
 		res.Requests, res.Elapsed.Round(time.Millisecond), res.AchievedRate, fmtRate(res.FinalRate))
