@@ -351,8 +351,9 @@ func TestUploadConsentStopsTheRun(t *testing.T) {
 func TestActivitiesStillProcessing(t *testing.T) {
 	f := newFake(t, sandbox.Options{})
 	f.srv.SetActivityOptions(sandbox.ActivityOptions{ProcessingDelay: time.Second, PollAfter: 100 * time.Millisecond})
+	journal := filepath.Join(t.TempDir(), "j.jsonl")
 	args := append(f.args(), "import", "../../fitbit/testdata/exercise/takeout", "--types", "activities",
-		"--timezone", "UTC", "--state", filepath.Join(t.TempDir(), "j.jsonl"), "--rate", "400", "--upload-wait", "200ms")
+		"--timezone", "UTC", "--state", journal, "--rate", "400", "--upload-wait", "200ms")
 	r := runCLI(t, args...)
 	n := f.srv.Uploads() // Activities lists only what Garmin shows
 	if r.code != exitPartial || n == 0 {
@@ -362,6 +363,16 @@ func TestActivitiesStillProcessing(t *testing.T) {
 	if !strings.Contains(r.stdout, want) {
 		t.Errorf("summary lacks %q:\n%s", want, r.stdout)
 	}
+	statusHas := func(want ...string) {
+		t.Helper()
+		st := runCLI(t, "status", "--state", journal)
+		for _, w := range want {
+			if !strings.Contains(st.stdout, w) {
+				t.Errorf("status lacks %q:\n%s%s", w, st.stdout, st.stderr)
+			}
+		}
+	}
+	statusHas(fmt.Sprintf("Activities: %d days touched", n), fmt.Sprintf("processing: %d days", n), "done:      0 days")
 	time.Sleep(time.Second)
 	uploads := f.srv.Uploads()
 	if r := runCLI(t, append(args, "-q")...); r.code != 0 {
@@ -370,4 +381,5 @@ func TestActivitiesStillProcessing(t *testing.T) {
 	if f.srv.Uploads() != uploads || len(f.srv.Activities(f.email)) != n || len(f.srv.Activities(f.email)) == 0 {
 		t.Errorf("later run uploaded %d more; want the processing ones recorded, not sent again", f.srv.Uploads()-uploads)
 	}
+	statusHas(fmt.Sprintf("done:      %d days (%d activities added)", n, n))
 }

@@ -37,6 +37,9 @@ func statusCommand() *cli.Command {
 				if hasKind(events, importer.KindWeight) {
 					s.Weight = importer.Status(events, importer.KindWeight)
 				}
+				if hasKind(events, importer.KindActivity) {
+					s.Activities = importer.Status(events, importer.KindActivity)
+				}
 				for _, ev := range events {
 					if ev.T == state.TypeHeader {
 						s.Account, s.AccountName, s.Created = ev.Account, ev.AccountName, ev.Created
@@ -63,6 +66,7 @@ type statusJSON struct {
 	Created     string                 `json:"created"`
 	Water       *importer.StatusReport `json:"water"`
 	Weight      *importer.StatusReport `json:"weight,omitempty"`
+	Activities  *importer.StatusReport `json:"activities,omitempty"`
 }
 
 func printStatus(c *cli.Context, s statusJSON) {
@@ -70,25 +74,35 @@ func printStatus(c *cli.Context, s statusJSON) {
 	r := s.Water
 	fmt.Fprintf(w, "Journal: %s\n", s.Journal)
 	fmt.Fprintf(w, "Account: %s (%s), started %s\n", s.AccountName, s.Account, s.Created)
-	if r.Days == 0 {
-		fmt.Fprintln(w, "Water: nothing recorded yet.")
-	} else {
+	switch {
+	case r.Days > 0:
 		printWaterStatus(w, r)
+	case s.Weight == nil && s.Activities == nil:
+		fmt.Fprintln(w, "Nothing recorded yet.")
 	}
-	if wr := s.Weight; wr != nil {
-		fmt.Fprintf(w, "Weight: %d days touched, %s to %s\n", wr.Days, wr.FirstDate, wr.LastDate)
-		fmt.Fprintf(w, "  done:      %d days (%d weigh-ins added)\n", wr.DaysDone, wr.OpsDone)
-		fmt.Fprintf(w, "  pending:   %d days (%d weigh-ins left)\n", wr.DaysPending, wr.OpsPending)
-		fmt.Fprintf(w, "  uncertain: %d days%s\n", len(wr.Uncertain), listDates(wr.Uncertain))
-		if len(wr.Processing) > 0 {
-			fmt.Fprintf(w, "  processing: %d days%s (Garmin took the upload but does not show it yet; run import again later)\n",
-				len(wr.Processing), listDates(wr.Processing))
-		}
-		fmt.Fprintf(w, "  failed:    %d days%s\n", len(wr.Failed), listDates(wr.Failed))
-		fmt.Fprintf(w, "  skipped:   %d days (%s)\n", wr.DaysSkipped, skippedText(wr.SkipReasons))
-		if wr.DaysUndone > 0 {
-			fmt.Fprintf(w, "  undone:    %d days\n", wr.DaysUndone)
-		}
+	if s.Weight != nil {
+		printUploadStatus(w, "Weight", "weigh-ins", s.Weight)
+	}
+	if s.Activities != nil {
+		printUploadStatus(w, "Activities", "activities", s.Activities)
+	}
+}
+
+// printUploadStatus prints the part of status of a kind whose ops are
+// items Garmin keeps with an id (weigh-ins, activities).
+func printUploadStatus(w io.Writer, title, items string, r *importer.StatusReport) {
+	fmt.Fprintf(w, "%s: %d days touched, %s to %s\n", title, r.Days, r.FirstDate, r.LastDate)
+	fmt.Fprintf(w, "  done:      %d days (%d %s added)\n", r.DaysDone, r.OpsDone, items)
+	fmt.Fprintf(w, "  pending:   %d days (%d %s left)\n", r.DaysPending, r.OpsPending, items)
+	fmt.Fprintf(w, "  uncertain: %d days%s\n", len(r.Uncertain), listDates(r.Uncertain))
+	if len(r.Processing) > 0 {
+		fmt.Fprintf(w, "  processing: %d days%s (Garmin took the upload but does not show it yet; run import again later)\n",
+			len(r.Processing), listDates(r.Processing))
+	}
+	fmt.Fprintf(w, "  failed:    %d days%s\n", len(r.Failed), listDates(r.Failed))
+	fmt.Fprintf(w, "  skipped:   %d days (%s)\n", r.DaysSkipped, skippedText(r.SkipReasons))
+	if r.DaysUndone > 0 {
+		fmt.Fprintf(w, "  undone:    %d days\n", r.DaysUndone)
 	}
 }
 
