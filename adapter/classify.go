@@ -37,7 +37,7 @@ func Classify(err error) error {
 	case errors.Is(err, garmin.ErrOutcomeUnknown):
 		return fmt.Errorf("%w: %w", importer.ErrOutcomeUnknown, err)
 	case errors.Is(err, garmin.ErrUploadConsent):
-		return fmt.Errorf("%w: %w", importer.ErrAccountRefuses, err)
+		return importer.AccountRefused(err)
 	case errors.As(err, &apiErr) && apiErr.Status >= 400 && apiErr.Status < 500,
 		errors.As(err, &refused):
 		return importer.Rejected(err)

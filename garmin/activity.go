@@ -55,7 +55,7 @@ const activityFileName = "activity.fit"
 
 // ErrUploadConsent means Garmin answered 412: the account must first accept
 // the upload terms in Garmin Connect (La0/garmin-uploader api.py).
-var ErrUploadConsent = errors.New("garmin: the account must first allow uploads (accept Garmin Connect's upload consent in a browser)")
+var ErrUploadConsent = errors.New("garmin: uploads not allowed for this account yet (412)")
 
 // DuplicateActivityError is Garmin's 409 "Duplicate Activity.": it already
 // holds an activity with the same file identity (file_id time_created,

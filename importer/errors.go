@@ -53,6 +53,15 @@ func (e *RetryAfterError) Unwrap() error { return e.Err }
 // changed nothing and is journaled not sent, for the next run.
 var ErrAccountRefuses = errors.New("refused for the whole account")
 
+// AccountRefused marks err as an account-wide refusal: errors.Is(err,
+// ErrAccountRefuses) holds, and its text stays err's.
+func AccountRefused(err error) error { return accountRefusal{err} }
+
+type accountRefusal struct{ error }
+
+func (e accountRefusal) Unwrap() error        { return e.error }
+func (e accountRefusal) Is(target error) bool { return target == ErrAccountRefuses }
+
 // rejected reports whether err is a refusal for good.
 func rejected(err error) bool {
 	var re *RejectedError
