@@ -307,7 +307,7 @@ func TestUploadConsentStopsTheRun(t *testing.T) {
 	args := append(f.args(), "import", "../../fitbit/testdata/exercise/takeout", "--types", "activities",
 		"--timezone", "UTC", "--state", journal, "--rate", "400", "--workers", "2", "-q")
 	r := runCLI(t, args...)
-	wantCode(t, r, exitError, "stopped: refused for the account after garmin: uploads not allowed for this account yet (412)", "Try: sign in at connect.garmin.com in a browser and accept")
+	wantCode(t, r, exitError, "stopped: refused for the account after garmin: uploads not allowed for this account yet (412)", "Try: sign in at connect.garmin.com in a browser and give the consent")
 	var refused int
 	for _, q := range f.srv.Requests() {
 		if strings.HasPrefix(q.Path, "/upload-service/upload") {

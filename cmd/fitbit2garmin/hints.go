@@ -38,7 +38,7 @@ func hints() []hint {
 		{isErr(garmin.ErrSessionEnded), "copy a fresh cURL: in a browser logged in to connect.garmin.com, developer tools, Network, right-click a /gc-api/ request, Copy as cURL; " +
 			"then `fitbit2garmin auth import --curl FILE` and run the same command again: it resumes where it stopped"},
 		{isErr(garmin.ErrUnauthorized), "log in again with `fitbit2garmin auth login` (or `auth import`); an import stopped by this resumes when run again"},
-		{isErr(garmin.ErrUploadConsent), "sign in at connect.garmin.com in a browser and accept what it asks about uploading files (Import Data), " +
+		{isErr(garmin.ErrUploadConsent), "sign in at connect.garmin.com in a browser and give the consent to uploading files it asks for, " +
 			"then run the same command again: it resumes where it stopped"},
 		{asErr[*state.LockedError], "wait for the other run to finish, or pass another --state"},
 		{asErr[usageError], "fitbit2garmin --help, or fitbit2garmin COMMAND --help"},
