@@ -32,6 +32,10 @@ func TestJournalOfEarlierReleaseLoads(t *testing.T) {
 	if diff := cmp.Diff(want, weight); diff != "" {
 		t.Errorf("weight status (-want +got):\n%s", diff)
 	}
+	// One replay for every kind gives the same reports.
+	if diff := cmp.Diff(map[Kind]*StatusReport{KindWater: water, KindWeight: weight}, Statuses(events)); diff != "" {
+		t.Errorf("Statuses (-per kind +at once):\n%s", diff)
+	}
 	// What undo would take back: every day the second import wrote.
 	if days := UndoPlan(events, KindWater); len(days) != 5 {
 		t.Errorf("undo plan of water: %d days, want 5", len(days))

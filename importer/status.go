@@ -34,7 +34,24 @@ type StatusReport struct {
 
 // Status replays a journal's events into a report for one kind of data.
 func Status(events []state.Event, kind Kind) *StatusReport {
+	return statusOf(replay(events), kind)
+}
+
+// Statuses replays a journal's events once into a report for each kind
+// of data the journal has touched.
+func Statuses(events []state.Event) map[Kind]*StatusReport {
 	h := replay(events)
+	reps := map[Kind]*StatusReport{}
+	for k := range h.days {
+		if reps[k.Kind] == nil {
+			reps[k.Kind] = statusOf(h, k.Kind)
+		}
+	}
+	return reps
+}
+
+// statusOf is the report of one kind of a replayed journal.
+func statusOf(h *history, kind Kind) *StatusReport {
 	rep := &StatusReport{Kind: kind, SkipReasons: map[string]int{}}
 	var dates []string
 	for k := range h.days {

@@ -33,12 +33,10 @@ func statusCommand() *cli.Command {
 				if err != nil {
 					return err
 				}
-				s := statusJSON{Journal: path, Water: importer.Status(events, importer.KindWater)}
-				if hasKind(events, importer.KindWeight) {
-					s.Weight = importer.Status(events, importer.KindWeight)
-				}
-				if hasKind(events, importer.KindActivity) {
-					s.Activities = importer.Status(events, importer.KindActivity)
+				reps := importer.Statuses(events)
+				s := statusJSON{Journal: path, Water: reps[importer.KindWater], Weight: reps[importer.KindWeight], Activities: reps[importer.KindActivity]}
+				if s.Water == nil {
+					s.Water = importer.Status(nil, importer.KindWater) // zeros, as the JSON has always given
 				}
 				for _, ev := range events {
 					if ev.T == state.TypeHeader {
