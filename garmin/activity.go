@@ -182,22 +182,13 @@ func (c *Client) PollUpload(ctx context.Context, location string) (*ActivityUplo
 func (c *Client) uploadAnswer(cl call, ex exchange, err error) (*ActivityUpload, error) {
 	if err != nil {
 		var apiErr *APIError
-		if errors.As(err, &apiErr) {
-			switch apiErr.Status {
-			case http.StatusConflict:
-				if ex.status == http.StatusConflict {
-					return nil, duplicateFrom(ex.body)
-				}
-				return nil, &DuplicateActivityError{}
-			case http.StatusPreconditionFailed:
-				return nil, fmt.Errorf("%w: %w", ErrUploadConsent, err)
-			case http.StatusUnsupportedMediaType:
-				if rej := refusalIn(ex.status, ex.body); rej != nil {
-					return nil, rej
-				}
+		if errors.As(err, &apiErr) && apiErr.Status == http.StatusConflict {
+			if ex.status == http.StatusConflict {
+				return nil, duplicateFrom(ex.body)
 			}
+			return nil, &DuplicateActivityError{}
 		}
-		return nil, err
+		return nil, uploadError(err, ex)
 	}
 	up, err := decodeUploadAnswer(ex.status, ex.header, ex.body)
 	if err != nil {
@@ -343,6 +334,25 @@ func refusal(status int, failures []importItem) error {
 		rej.Code, rej.Message = ms[0].Code, ms[0].Content
 	}
 	return rej
+}
+
+// uploadError maps an upload's error answer (err is do's error, ex the
+// answer) that means the same for any file: 412 is ErrUploadConsent, a 415
+// naming a failure its *UploadRejectedError; anything else is err.
+func uploadError(err error, ex exchange) error {
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) {
+		return err
+	}
+	switch apiErr.Status {
+	case http.StatusPreconditionFailed:
+		return fmt.Errorf("%w: %w", ErrUploadConsent, err)
+	case http.StatusUnsupportedMediaType:
+		if rej := refusalIn(ex.status, ex.body); rej != nil {
+			return rej
+		}
+	}
+	return err
 }
 
 // refusalIn is the refusal an answer's body names; nil when it names none

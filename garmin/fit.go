@@ -89,14 +89,8 @@ func (c *Client) UploadBodyComposition(ctx context.Context, bc BodyComposition) 
 		return refusalIn(ex.status, ex.body)
 	case errors.As(err, &apiErr) && apiErr.Status == http.StatusConflict:
 		return fmt.Errorf("%w: %w", ErrDuplicateUpload, err)
-	case errors.As(err, &apiErr) && apiErr.Status == http.StatusPreconditionFailed:
-		return fmt.Errorf("%w: %w", ErrUploadConsent, err)
-	case errors.As(err, &apiErr) && apiErr.Status == http.StatusUnsupportedMediaType:
-		if rej := refusalIn(ex.status, ex.body); rej != nil {
-			return rej
-		}
 	}
-	return err
+	return uploadError(err, ex)
 }
 
 // The FIT identity of a body-composition file, as python-garminconnect's
