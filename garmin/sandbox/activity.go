@@ -251,7 +251,7 @@ func (s *Server) parseActivityFIT(acct *account, f *filedef.Activity) (*Activity
 		return nil, errors.New("no session message")
 	}
 	ses := f.Sessions[0]
-	if ses.StartTime.Before(datetime.Epoch().Add(time.Duration(typedef.DateTimeMin) * time.Second)) {
+	if deviceTime(ses.StartTime) {
 		return nil, errors.New("session has no start time")
 	}
 	if ses.TotalElapsedTime == basetype.Uint32Invalid || ses.TotalElapsedTime == 0 {

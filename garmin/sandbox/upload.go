@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/muktihari/fit/decoder"
+	"github.com/muktihari/fit/kit/datetime"
 	"github.com/muktihari/fit/profile/filedef"
 	"github.com/muktihari/fit/profile/typedef"
 	"github.com/muktihari/fit/profile/untyped/mesgnum"
@@ -246,6 +247,12 @@ func formFile(contentType string, body []byte) (string, []byte, error) {
 		}
 		return p.FileName(), b, nil
 	}
+}
+
+// deviceTime reports whether a FIT date_time is below the FIT minimum
+// (0x10000000): seconds since the device powered on, not a date.
+func deviceTime(t time.Time) bool {
+	return t.Before(datetime.Epoch().Add(time.Duration(typedef.DateTimeMin) * time.Second))
 }
 
 // pollAfter is the location-in-milliseconds of an activity's upload.

@@ -368,7 +368,7 @@ func parseWeightFIT(f *filedef.Weight, raw []byte) ([]scale, string, error) {
 		if ws.Timestamp.IsZero() {
 			return nil, "", fmt.Errorf("weight_scale %d has no timestamp", i)
 		}
-		if ws.Timestamp.Before(datetime.Epoch().Add(time.Duration(typedef.DateTimeMin) * time.Second)) {
+		if deviceTime(ws.Timestamp) {
 			return nil, "", fmt.Errorf("weight_scale %d has a device time, not a date", i)
 		}
 		if ws.Weight == typedef.WeightInvalid || ws.Weight == typedef.WeightCalculating || ws.Weight == 0 {
